@@ -1,0 +1,2 @@
+import { x } from '#config';
+console.log(x);

@@ -1,0 +1,121 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+import type { MigrationSet } from '#postgres';
+
+export const EVENT_STORE_SCHEMA = 'event_store';
+
+/** SQLSTATEs raised by event_store.append, mapped to the port's errors by the adapter. */
+export const WRONG_EXPECTED_REVISION = 'ES409';
+export const DUPLICATE_EVENT_ID = 'ES410';
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>) {
+    await sql`
+      create table event_store.streams (
+        stream_id text primary key,
+        revision  bigint not null
+      )`.execute(db);
+
+    // Global order is (transaction_id, sequence): a reader only takes transactions older than the
+    // oldest one still running (pg_snapshot_xmin), so an event whose sequence was drawn early but
+    // committed late is never skipped, and an aborted one is never seen.
+    await sql`
+      create table event_store.events (
+        sequence       bigint generated always as identity,
+        transaction_id xid8 not null default pg_current_xact_id(),
+        stream_id      text not null,
+        revision       bigint not null,
+        event_id       uuid not null unique,
+        type           text not null,
+        schema_version integer not null,
+        data           jsonb not null,
+        metadata       jsonb not null,
+        recorded_at    timestamptz not null,
+        primary key (stream_id, revision)
+      )`.execute(db);
+    await sql`create unique index events_log_order on event_store.events (transaction_id, sequence)`.execute(db);
+
+    // Subscribers wake on commit instead of polling.
+    await sql`
+      create function event_store.notify_appended() returns trigger language plpgsql as $$
+      begin
+        perform pg_notify('event_store_appended', '');
+        return null;
+      end $$`.execute(db);
+    await sql`
+      create trigger events_appended after insert on event_store.events
+      for each statement execute function event_store.notify_appended()`.execute(db);
+
+    // One round trip per append. The stream is locked (advisory lock, which takes no transaction id)
+    // before anything is written, so the transaction id is drawn while holding the stream: a later
+    // append to the same stream always gets a larger transaction id, and log order keeps stream order.
+    await sql`
+      create function event_store.append(
+        p_stream_id text,
+        p_expected text,            -- 'any' | 'no_stream' | 'stream_exists' | '<revision>'
+        p_event_ids uuid[],
+        p_types text[],
+        p_schema_versions integer[],
+        p_data jsonb[],
+        p_metadata jsonb[]
+      ) returns table (revision bigint, transaction_id xid8, sequence bigint)
+      language plpgsql volatile as $$
+      #variable_conflict use_column
+      declare
+        v_current bigint;
+        v_found integer;
+        v_matching integer;
+        v_count integer := cardinality(p_event_ids);
+      begin
+        if pg_current_xact_id_if_assigned() is not null then
+          raise exception 'event_store.append must be the first write of its transaction';
+        end if;
+        perform pg_advisory_xact_lock(1163284301, hashtext(p_stream_id));
+
+        -- Idempotency: a retry of an append already made returns that append's result.
+        select count(*), count(*) filter (where e.stream_id = p_stream_id)
+          into v_found, v_matching
+          from event_store.events e where e.event_id = any(p_event_ids);
+        if v_found > 0 then
+          if v_found = v_count and v_matching = v_count then
+            return query
+              select e.revision, e.transaction_id, e.sequence from event_store.events e
+              where e.event_id = any(p_event_ids) order by e.revision desc limit 1;
+            return;
+          end if;
+          raise exception using errcode = 'ES410', message = 'duplicate event id',
+            detail = (select string_agg(e.event_id::text, ',') from event_store.events e
+                      where e.event_id = any(p_event_ids));
+        end if;
+
+        select s.revision into v_current from event_store.streams s where s.stream_id = p_stream_id;
+        if (p_expected = 'no_stream' and v_current is not null)
+           or (p_expected = 'stream_exists' and v_current is null)
+           or (p_expected ~ '^[0-9]+$' and v_current is distinct from p_expected::bigint) then
+          raise exception using errcode = 'ES409', message = 'wrong expected revision',
+            detail = coalesce(v_current::text, '');
+        end if;
+
+        return query
+          with appended as (
+            insert into event_store.events
+              (stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at)
+            -- Millisecond precision: what a JS Date carries, so "as of recordedAt" includes that event.
+            select p_stream_id, coalesce(v_current, -1) + e.ord, e.id, e.type, e.version, e.data, e.metadata,
+                   date_trunc('milliseconds', clock_timestamp())
+            from unnest(p_event_ids, p_types, p_schema_versions, p_data, p_metadata)
+                 with ordinality as e(id, type, version, data, metadata, ord)
+            returning event_store.events.revision, event_store.events.transaction_id, event_store.events.sequence
+          ), stream as (
+            insert into event_store.streams (stream_id, revision)
+            values (p_stream_id, coalesce(v_current, -1) + v_count)
+            on conflict (stream_id) do update set revision = excluded.revision
+          )
+          select a.revision, a.transaction_id, a.sequence from appended a order by a.revision desc limit 1;
+      end $$`.execute(db);
+  },
+};
+
+export const eventStoreMigrations: MigrationSet = {
+  schema: EVENT_STORE_SCHEMA,
+  migrations: { '0001-event-log': initial },
+};

@@ -1,0 +1,2 @@
+export { borrowedPool, createPool, ensureDatabase, type PoolOptions } from './database.js';
+export { migrate, type MigrationSet } from './migrations.js';
