@@ -6,3 +6,4 @@ export { TransformingEventStore } from './transforming-event-store.js';
 export { UpcasterRegistry, UpcastingEventStore, type Upcaster } from './upcasting.js';
 export { PostgresEventStore, type EventStoreTables, type PostgresEventStoreOptions } from './postgres/postgres-event-store.js';
 export { eventStoreMigrations } from './postgres/event-store.migrations.js';
+export * from './personal-data/index.js';

@@ -34,17 +34,6 @@ const initial: Migration = {
       )`.execute(db);
     await sql`create unique index events_log_order on event_store.events (transaction_id, sequence)`.execute(db);
 
-    // Subscribers wake on commit instead of polling.
-    await sql`
-      create function event_store.notify_appended() returns trigger language plpgsql as $$
-      begin
-        perform pg_notify('event_store_appended', '');
-        return null;
-      end $$`.execute(db);
-    await sql`
-      create trigger events_appended after insert on event_store.events
-      for each statement execute function event_store.notify_appended()`.execute(db);
-
     // One round trip per append. The stream is locked (advisory lock, which takes no transaction id)
     // before anything is written, so the transaction id is drawn while holding the stream: a later
     // append to the same stream always gets a larger transaction id, and log order keeps stream order.

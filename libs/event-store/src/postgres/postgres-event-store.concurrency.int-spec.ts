@@ -74,6 +74,7 @@ describe('PostgreSQL event store under concurrent writers', () => {
               await sleep(5 + ((w + i) % 4) * 10);
               if (rollBack) throw new Rollback();
             });
+            store.signalAppended();
             ids.forEach((id) => committed.add(id));
           } catch (error) {
             if (!(error instanceof Rollback)) throw error;

@@ -61,6 +61,8 @@ export class PostgresEventStore implements EventStore {
   readonly db: Kysely<EventStoreTables>;
   private readonly notifier: LogNotifier;
   private readonly pageSize: number;
+  private notifying = false;
+  private notifyAgain = false;
 
   constructor(options: PostgresEventStoreOptions) {
     const pool = options.pool
@@ -71,13 +73,15 @@ export class PostgresEventStore implements EventStore {
     this.pageSize = options.pageSize ?? 500;
   }
 
-  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    return this.appendWith(this.db, streamId, events, expected);
+  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const result = await this.appendWith(this.db, streamId, events, expected);
+    this.signalAppended();
+    return result;
   }
 
   /**
    * Appends through `executor`, which may be a transaction of the caller's (the append must be its
-   * first write; it commits or rolls back with it).
+   * first write; it commits or rolls back with it). Call {@link signalAppended} after the commit.
    */
   async appendWith(
     executor: Kysely<EventStoreTables>,
@@ -100,6 +104,30 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       throw this.translate(error, streamId, expected, events);
     }
+  }
+
+  /**
+   * Wakes subscribers (in every process) after a commit. Sent outside the writer's transaction: a
+   * NOTIFY inside it would hold PostgreSQL's notify lock across the commit's WAL flush and serialise
+   * all concurrent commits. Coalesced: while one is in flight, further calls send one more after it.
+   */
+  signalAppended(): void {
+    if (this.notifying) {
+      this.notifyAgain = true;
+      return;
+    }
+    this.notifying = true;
+    void sql`select pg_notify(${NOTIFY_CHANNEL}, '')`
+      .execute(this.db)
+      // Losing a wake-up only delays subscribers until their idle recheck.
+      .catch(() => undefined)
+      .finally(() => {
+        this.notifying = false;
+        if (this.notifyAgain) {
+          this.notifyAgain = false;
+          this.signalAppended();
+        }
+      });
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
