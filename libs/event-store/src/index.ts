@@ -7,3 +7,4 @@ export { UpcasterRegistry, UpcastingEventStore, type Upcaster } from './upcastin
 export { PostgresEventStore, type EventStoreTables, type PostgresEventStoreOptions } from './postgres/postgres-event-store.js';
 export { eventStoreMigrations } from './postgres/event-store.migrations.js';
 export * from './personal-data/index.js';
+export * from './eventstoredb/index.js';
