@@ -40,8 +40,10 @@ export async function ensureDatabase(connectionString: string): Promise<void> {
       try {
         await client.query(`create database ${pg.escapeIdentifier(name)}`);
       } catch (error) {
-        // Another process created it between our check and our create.
-        if ((error as { code?: string }).code !== '42P04') throw error;
+        // Another process created it between our check and our create: duplicate_database, or
+        // unique_violation when both creates ran at the same time.
+        const { code } = error as { code?: string };
+        if (code !== '42P04' && code !== '23505') throw error;
       }
     }
   } finally {

@@ -1,0 +1,63 @@
+import { Controller, Get, Inject, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { serializePosition, type EventStore } from '#event-store';
+import { APP_CONFIG, EVENT_STORE, PG_POOL } from '#runtime';
+import type { AppConfig } from '#config';
+import pg from 'pg';
+
+/** A check that takes longer than this counts as down: a health probe must answer promptly. */
+const CHECK_TIMEOUT_MS = 3_000;
+
+export type Check = { readonly status: 'up'; readonly [detail: string]: unknown } | { readonly status: 'down'; readonly error: string };
+
+export interface HealthReport {
+  readonly status: 'ok' | 'error';
+  readonly checks: { readonly postgres: Check; readonly eventStore: Check };
+}
+
+/** GET /health, without auth: 200 when every dependency answers, 503 naming the ones that do not. */
+@Controller('health')
+export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
+  constructor(
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  async check(): Promise<HealthReport> {
+    const [postgres, eventStore] = await Promise.all([
+      this.probe('postgres', async () => {
+        await this.pool.query('select 1');
+        return {};
+      }),
+      this.probe('eventStore', async () => {
+        const head = await this.eventStore.headPosition();
+        return { kind: this.config.eventStore.kind, head: head && serializePosition(head) };
+      }),
+    ]);
+    const report: HealthReport = {
+      status: postgres.status === 'up' && eventStore.status === 'up' ? 'ok' : 'error',
+      checks: { postgres, eventStore },
+    };
+    if (report.status !== 'ok') throw new ServiceUnavailableException(report);
+    return report;
+  }
+
+  private async probe(name: string, check: () => Promise<Record<string, unknown>>): Promise<Check> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    });
+    try {
+      return { status: 'up', ...(await Promise.race([check(), timeout])) };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.warn(`health check ${name} failed: ${message}`);
+      return { status: 'down', error: message };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

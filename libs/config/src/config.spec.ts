@@ -1,0 +1,121 @@
+import { ConfigError, loadConfig } from './config.js';
+
+const KEY = 'k'.repeat(32);
+
+function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('works with nothing set: local defaults, PostgreSQL event store, all apps', () => {
+    expect(loadConfig({})).toEqual({
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/crm',
+      redisUrl: 'redis://127.0.0.1:6379',
+      eventStore: { kind: 'postgres' },
+      port: 3000,
+      adminApiKey: null,
+      logLevel: 'log',
+      apps: ['api', 'projector', 'worker'],
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgresql://crm:secret@db.internal:6543/crm_prod?sslmode=require',
+      REDIS_URL: 'rediss://:pw@cache.internal:6380/2',
+      EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false',
+      PORT: '8080',
+      CRM_ADMIN_API_KEY: KEY,
+      LOG_LEVEL: 'DEBUG',
+      CRM_APPS: 'worker, api',
+    });
+    expect(config).toEqual({
+      databaseUrl: 'postgresql://crm:secret@db.internal:6543/crm_prod?sslmode=require',
+      redisUrl: 'rediss://:pw@cache.internal:6380/2',
+      eventStore: { kind: 'eventstoredb', url: 'esdb://eventstore:2113?tls=false' },
+      port: 8080,
+      adminApiKey: KEY,
+      logLevel: 'debug',
+      apps: ['api', 'worker'],
+    });
+  });
+
+  it('treats empty and blank variables as unset', () => {
+    const config = loadConfig({ EVENTSTORE_URL: '', CRM_ADMIN_API_KEY: '  ', PORT: '', DATABASE_URL: ' ' });
+    expect(config.eventStore).toEqual({ kind: 'postgres' });
+    expect(config.adminApiKey).toBeNull();
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/crm');
+  });
+
+  it('accepts EventStoreDB cluster and discovery connection strings', () => {
+    expect(loadConfig({ EVENTSTORE_URL: 'esdb://a:2113,b:2113,c:2113?tls=false' }).eventStore).toEqual({
+      kind: 'eventstoredb',
+      url: 'esdb://a:2113,b:2113,c:2113?tls=false',
+    });
+    expect(loadConfig({ EVENTSTORE_URL: 'esdb+discover://admin:changeit@cluster.local:2113' }).eventStore.kind).toBe('eventstoredb');
+  });
+
+  it('accepts port 0 (any free port) and 65535', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+  });
+
+  it.each([
+    ['DATABASE_URL', 'mysql://root@localhost/crm', 'DATABASE_URL="mysql://root@localhost/crm": unsupported scheme "mysql:" (expected postgres: or postgresql:)'],
+    ['DATABASE_URL', 'localhost:5432/crm', 'DATABASE_URL="localhost:5432/crm": unsupported scheme "localhost:" (expected postgres: or postgresql:)'],
+    ['DATABASE_URL', 'not a url', 'DATABASE_URL="not a url": not a URL (expected postgres://... or postgresql://...)'],
+    ['DATABASE_URL', 'postgres://postgres@127.0.0.1:5432', 'DATABASE_URL="postgres://postgres@127.0.0.1:5432": names no database (expected postgres://user@host:port/database)'],
+    ['REDIS_URL', 'http://127.0.0.1:6379', 'REDIS_URL="http://127.0.0.1:6379": unsupported scheme "http:" (expected redis: or rediss:)'],
+    ['EVENTSTORE_URL', 'https://eventstore:2113', 'EVENTSTORE_URL="https://eventstore:2113": unsupported scheme "https:" (expected esdb: or esdb+discover:)'],
+    ['EVENTSTORE_URL', 'eventstore:2113', 'EVENTSTORE_URL="eventstore:2113": not a connection string (expected esdb://host:2113?tls=false or esdb+discover://...)'],
+    ['EVENTSTORE_URL', 'esdb://?tls=false', 'EVENTSTORE_URL="esdb://?tls=false": names no host (expected esdb://host:2113?tls=false)'],
+    ['PORT', 'http', 'PORT="http": not a port number (expected an integer from 0 to 65535)'],
+    ['PORT', '-1', 'PORT="-1": not a port number (expected an integer from 0 to 65535)'],
+    ['PORT', '80.5', 'PORT="80.5": not a port number (expected an integer from 0 to 65535)'],
+    ['PORT', '65536', 'PORT="65536": out of range (expected an integer from 0 to 65535)'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL="loud": expected one of fatal, error, warn, log, debug, verbose'],
+    ['CRM_APPS', 'api,cli', 'CRM_APPS="api,cli": unknown app "cli" (expected a comma-separated list of api, projector, worker)'],
+    ['CRM_APPS', ',', 'CRM_APPS=",": names no app (expected a comma-separated list of api, projector, worker)'],
+  ])('rejects %s=%j, naming the variable and the value', (name, value, problem) => {
+    expect(problemsOf({ [name]: value })).toEqual([problem]);
+  });
+
+  it('does not echo the password of a rejected URL', () => {
+    expect(problemsOf({ REDIS_URL: 'http://default:s3cret@cache:6379', DATABASE_URL: 'postgres://crm:s3cret@db:5432' })).toEqual([
+      'DATABASE_URL="postgres://crm:***@db:5432": names no database (expected postgres://user@host:port/database)',
+      'REDIS_URL="http://default:***@cache:6379": unsupported scheme "http:" (expected redis: or rediss:)',
+    ]);
+  });
+
+  it('rejects a short admin key without echoing it', () => {
+    const problems = problemsOf({ CRM_ADMIN_API_KEY: 'hunter2' });
+    expect(problems).toEqual([
+      'CRM_ADMIN_API_KEY=(7 characters): too short: an admin key needs at least 32 characters (e.g. `openssl rand -hex 24`)',
+    ]);
+    expect(problems.join()).not.toContain('hunter2');
+  });
+
+  it('rejects an admin key with whitespace inside', () => {
+    expect(problemsOf({ CRM_ADMIN_API_KEY: `${KEY} ${KEY}` })).toEqual(['CRM_ADMIN_API_KEY=(65 characters): contains whitespace']);
+  });
+
+  it('reports every problem at once, in one readable message', () => {
+    let error: unknown;
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://x/crm', PORT: '99999', CRM_ADMIN_API_KEY: 'short', LOG_LEVEL: 'loud' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    expect(problems.map((problem) => problem.split('=')[0])).toEqual(['DATABASE_URL', 'PORT', 'CRM_ADMIN_API_KEY', 'LOG_LEVEL']);
+    expect(message).toBe(`invalid configuration (4 problems):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * The process configuration, read from environment variables. Every variable has a default that
+ * works on a local machine; whatever is set is checked at start, and every problem is reported at
+ * once, naming the variable and the value it had.
+ */
+
+export const APP_NAMES = ['api', 'projector', 'worker'] as const;
+export type AppName = (typeof APP_NAMES)[number];
+
+/** Nest's log levels, most severe first; a level enables itself and everything more severe. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type EventStoreConfig =
+  /** The embedded default: the event log lives in the PostgreSQL database at DATABASE_URL. */
+  | { readonly kind: 'postgres' }
+  /** EventStoreDB (production): EVENTSTORE_URL is its connection string. */
+  | { readonly kind: 'eventstoredb'; readonly url: string };
+
+export interface AppConfig {
+  /** DATABASE_URL: PostgreSQL for read models (and the event log, unless EVENTSTORE_URL is set). */
+  readonly databaseUrl: string;
+  /** REDIS_URL: Redis for BullMQ jobs. */
+  readonly redisUrl: string;
+  /** EVENTSTORE_URL: unset for the PostgreSQL event store, an `esdb://` connection string for EventStoreDB. */
+  readonly eventStore: EventStoreConfig;
+  /** PORT: where the HTTP API listens (0: any free port). */
+  readonly port: number;
+  /** CRM_ADMIN_API_KEY: an admin API key provisioned at start, or `null`. */
+  readonly adminApiKey: string | null;
+  /** LOG_LEVEL: the least severe level logged. */
+  readonly logLevel: LogLevel;
+  /** CRM_APPS: which apps `apps/main` runs in one process. */
+  readonly apps: readonly AppName[];
+}
+
+export const DEFAULTS = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/crm',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  PORT: '3000',
+  LOG_LEVEL: 'log',
+  CRM_APPS: APP_NAMES.join(','),
+} as const;
+
+export const MIN_ADMIN_API_KEY_LENGTH = 32;
+
+/** One or more variables are invalid; `problems` lists each, naming the variable and its value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The URL with its password (if any) replaced by `***`, for logs and messages. */
+export function redactPassword(url: string): string {
+  return url.replace(/(:\/\/[^:/?#@]*:)[^@/?#]*@/, '$1***@');
+}
+
+/** Reads and validates the configuration; throws a ConfigError listing every problem found. */
+export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
+  const problems: string[] = [];
+  /** The parsed value; on a problem, notes it and returns a placeholder that is never used (loadConfig throws). */
+  const read = <T>(name: string, fallback: string, parse: (value: string) => T): T => {
+    const value = valueOf(env, name) ?? fallback;
+    try {
+      return parse(value);
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      // Secrets are never echoed back, not even into a log line: neither the key nor a URL's password.
+      const shown = name === 'CRM_ADMIN_API_KEY' ? `(${value.length} characters)` : JSON.stringify(redactPassword(value));
+      problems.push(`${name}=${shown}: ${error.reason}`);
+      return undefined as T;
+    }
+  };
+
+  const databaseUrl = read('DATABASE_URL', DEFAULTS.DATABASE_URL, parseDatabaseUrl);
+  const redisUrl = read('REDIS_URL', DEFAULTS.REDIS_URL, (value) => parseUrl(value, ['redis:', 'rediss:']));
+  const eventStore: EventStoreConfig = isSet(env, 'EVENTSTORE_URL')
+    ? { kind: 'eventstoredb', url: read('EVENTSTORE_URL', '', parseEventStoreUrl) }
+    : { kind: 'postgres' };
+  const port = read('PORT', DEFAULTS.PORT, parsePort);
+  const adminApiKey = isSet(env, 'CRM_ADMIN_API_KEY') ? read('CRM_ADMIN_API_KEY', '', parseAdminApiKey) : null;
+  const logLevel = read('LOG_LEVEL', DEFAULTS.LOG_LEVEL, (value) => oneOf(value.toLowerCase(), LOG_LEVELS));
+  const apps = read('CRM_APPS', DEFAULTS.CRM_APPS, parseApps);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps };
+}
+
+/** Thrown by a parser: why the value is not acceptable. */
+class Invalid {
+  constructor(readonly reason: string) {}
+}
+
+/** An empty or blank variable counts as unset (docker-compose and shells often pass `VAR=`). */
+function valueOf(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function isSet(env: NodeJS.ProcessEnv, name: string): boolean {
+  return valueOf(env, name) !== undefined;
+}
+
+function parseUrl(value: string, schemes: readonly string[]): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Invalid(`not a URL (expected ${schemes.map((s) => `${s}//...`).join(' or ')})`);
+  }
+  if (!schemes.includes(url.protocol)) {
+    throw new Invalid(`unsupported scheme "${url.protocol}" (expected ${schemes.join(' or ')})`);
+  }
+  if (!url.hostname) throw new Invalid('names no host');
+  return value;
+}
+
+function parseDatabaseUrl(value: string): string {
+  const url = parseUrl(value, ['postgres:', 'postgresql:']);
+  const database = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  if (!database) throw new Invalid('names no database (expected postgres://user@host:port/database)');
+  if (database.includes('/')) throw new Invalid(`"${database}" is not a database name`);
+  return url;
+}
+
+/** Not a WHATWG URL when it lists several cluster nodes (`esdb://a:2113,b:2113?tls=false`), so checked by shape. */
+function parseEventStoreUrl(value: string): string {
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i.exec(value);
+  if (!match) throw new Invalid('not a connection string (expected esdb://host:2113?tls=false or esdb+discover://...)');
+  const [, scheme, hosts] = match;
+  if (!['esdb', 'esdb+discover'].includes(scheme.toLowerCase())) {
+    throw new Invalid(`unsupported scheme "${scheme}:" (expected esdb: or esdb+discover:)`);
+  }
+  const nodes = hosts.replace(/^[^@]*@/, '').split(',');
+  if (nodes.some((node) => !/^[^:\s]+(:\d{1,5})?$/.test(node))) throw new Invalid('names no host (expected esdb://host:2113?tls=false)');
+  return value;
+}
+
+function parsePort(value: string): number {
+  if (!/^\d+$/.test(value)) throw new Invalid('not a port number (expected an integer from 0 to 65535)');
+  const port = Number(value);
+  if (port > 65535) throw new Invalid('out of range (expected an integer from 0 to 65535)');
+  return port;
+}
+
+function parseAdminApiKey(value: string): string {
+  const problems: string[] = [];
+  if (value.length < MIN_ADMIN_API_KEY_LENGTH) {
+    problems.push(`too short: an admin key needs at least ${MIN_ADMIN_API_KEY_LENGTH} characters (e.g. \`openssl rand -hex 24\`)`);
+  }
+  if (/\s/.test(value)) problems.push('contains whitespace');
+  if (problems.length > 0) throw new Invalid(problems.join('; '));
+  return value;
+}
+
+function parseApps(value: string): AppName[] {
+  const names = value.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const unknown = names.filter((name) => !(APP_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Invalid(`unknown app ${unknown.map((n) => `"${n}"`).join(', ')} (expected a comma-separated list of ${APP_NAMES.join(', ')})`);
+  if (names.length === 0) throw new Invalid(`names no app (expected a comma-separated list of ${APP_NAMES.join(', ')})`);
+  return APP_NAMES.filter((name) => names.includes(name));
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new Invalid(`expected one of ${allowed.join(', ')}`);
+  return value as T;
+}

@@ -1,0 +1,40 @@
+import {
+  EventStoreDbEventStore,
+  PersonalDataEventStore,
+  PersonalDataPolicy,
+  PostgresDataKeyStore,
+  PostgresEventStore,
+  UpcasterRegistry,
+  UpcastingEventStore,
+  type EventStore,
+} from '#event-store';
+import type { AppConfig } from '#config';
+import type pg from 'pg';
+
+/** What the domain says about its events: which fields are personal, how old versions are upcast. */
+export interface EventSchema {
+  readonly personalData: PersonalDataPolicy;
+  readonly upcasters: UpcasterRegistry;
+}
+
+export const EMPTY_EVENT_SCHEMA: EventSchema = { personalData: new PersonalDataPolicy(), upcasters: new UpcasterRegistry() };
+
+/** The log the configuration names: EventStoreDB when EVENTSTORE_URL is set, else PostgreSQL (sharing `pool`). */
+export function createLogAdapter(config: AppConfig, pool: pg.Pool): PostgresEventStore | EventStoreDbEventStore {
+  switch (config.eventStore.kind) {
+    case 'postgres':
+      return new PostgresEventStore({ connectionString: config.databaseUrl, pool });
+    case 'eventstoredb':
+      return new EventStoreDbEventStore(config.eventStore.url);
+  }
+}
+
+/**
+ * The event store the apps use: the configured log, with personal fields encrypted under per-stream
+ * keys kept in PostgreSQL (whichever log is used), and old event versions upcast on read.
+ */
+export function createEventStore(config: AppConfig, pool: pg.Pool, schema: EventSchema): EventStore {
+  const keys = new PostgresDataKeyStore({ connectionString: config.databaseUrl, pool });
+  const personalData = new PersonalDataEventStore(createLogAdapter(config, pool), keys, schema.personalData);
+  return new UpcastingEventStore(personalData, schema.upcasters);
+}

@@ -1,0 +1,39 @@
+import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import type { AppConfig } from '#config';
+import type { EventStore } from '#event-store';
+import { createPool } from '#postgres';
+import pg from 'pg';
+import { EMPTY_EVENT_SCHEMA, createEventStore, type EventSchema } from './event-store.js';
+import { APP_CONFIG, EVENT_STORE, PG_POOL } from './tokens.js';
+
+/**
+ * What every app shares, provided once per process: the config, the PostgreSQL pool and the event
+ * store. Both are closed in the last shutdown phase, after the apps stopped using them
+ * (apps stop their work in onModuleDestroy / beforeApplicationShutdown).
+ */
+@Global()
+@Module({})
+export class RuntimeModule implements OnApplicationShutdown {
+  static forRoot(config: AppConfig, schema: EventSchema = EMPTY_EVENT_SCHEMA): DynamicModule {
+    return {
+      module: RuntimeModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: PG_POOL, useFactory: () => createPool(config.databaseUrl) },
+        { provide: EVENT_STORE, useFactory: (pool: pg.Pool) => createEventStore(config, pool, schema), inject: [PG_POOL] },
+      ],
+      exports: [APP_CONFIG, PG_POOL, EVENT_STORE],
+    };
+  }
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+  ) {}
+
+  async onApplicationShutdown(signal?: string): Promise<void> {
+    await this.eventStore.close();
+    await this.pool.end();
+    new Logger('Runtime').log(`event store and database pool closed${signal ? ` (${signal})` : ''}`);
+  }
+}

@@ -1,0 +1,10 @@
+/** Injection tokens of what the runtime provides to every app module. */
+
+/** The validated `AppConfig`. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** The `EventStore` port: PostgreSQL or EventStoreDB, chosen by EVENTSTORE_URL. */
+export const EVENT_STORE = Symbol('EVENT_STORE');
+
+/** The process's `pg.Pool` on DATABASE_URL (read models, health checks, the PostgreSQL event store). */
+export const PG_POOL = Symbol('PG_POOL');

@@ -1,0 +1,73 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { launch } from '#runtime';
+import { createTestDatabase, type TestDatabase } from '#testing';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { ApiModule } from '../apps/api/src/api.module.js';
+import { ProjectorModule } from '../apps/projector/src/projector.module.js';
+import { WorkerModule } from '../apps/worker/src/worker.module.js';
+
+const ALL_APPS = { modules: [ApiModule, ProjectorModule, WorkerModule] as Type[], http: true };
+
+/** The process as `node dist/apps/main.js` starts it: migrations first, then api + projector + worker. */
+describe('launch', () => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  afterEach(() => {
+    // launch reports a failed start through the exit code; it must not fail the test run.
+    process.exitCode = undefined;
+  });
+
+  it('migrates, runs api + projector + worker on PORT, and closes', async () => {
+    const app = (await launch('crm', () => ALL_APPS, { DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'error' })) as INestApplication;
+    expect(app).toBeDefined();
+    try {
+      const { port } = app.getHttpServer().address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ status: 'ok' });
+    } finally {
+      await app.close();
+    }
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query(`select count(*)::int as applied from event_store.kysely_migration`);
+      expect(rows[0].applied).toBeGreaterThan(0);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('does not start on invalid configuration, listing every problem, and exits 1', async () => {
+    const printed: unknown[] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => printed.push(...args);
+    try {
+      expect(await launch('crm', () => ALL_APPS, { DATABASE_URL: 'mysql://localhost/crm', PORT: '70000' })).toBeUndefined();
+    } finally {
+      console.error = consoleError;
+    }
+    expect(process.exitCode).toBe(1);
+    expect(printed).toEqual([
+      'crm: invalid configuration (2 problems):\n' +
+        '  - DATABASE_URL="mysql://localhost/crm": unsupported scheme "mysql:" (expected postgres: or postgresql:)\n' +
+        '  - PORT="70000": out of range (expected an integer from 0 to 65535)',
+    ]);
+  });
+
+  it('does not start when PostgreSQL is unreachable, and exits 1', async () => {
+    const url = new URL(database.url);
+    url.port = '1'; // nothing listens there
+    expect(await launch('crm', () => ALL_APPS, { DATABASE_URL: url.toString(), LOG_LEVEL: 'fatal' })).toBeUndefined();
+    expect(process.exitCode).toBe(1);
+  });
+});
