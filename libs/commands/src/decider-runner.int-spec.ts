@@ -3,7 +3,8 @@ import { RuleViolationError, type Decider } from '#domain';
 import { PostgresEventStore, WrongExpectedRevisionError, comparePositions, eventStoreMigrations } from '#event-store';
 import { createPool, migrate } from '#postgres';
 import { createTestDatabase, type TestDatabase } from '#testing';
-import { runDecider, type CommandContext } from './decider-runner.js';
+import type { CommandContext } from './command-context.js';
+import { runDecider } from './decider-runner.js';
 
 // A tiny context: a tally that may not exceed a limit, and never takes the same ticket twice.
 type TallyCommand = { type: 'Add'; ticket: string; amount: number };

@@ -7,16 +7,7 @@ import {
   type Position,
   type RecordedEvent,
 } from '#event-store';
-
-/** Who sent a command and where it belongs; recorded in every event it produces. */
-export interface CommandContext {
-  /** Derived from the Idempotency-Key when one is sent, so a retry produces the same event ids. */
-  readonly commandId: string;
-  readonly correlationId: string;
-  readonly causationId: string;
-  /** The API key (or service) that sent it, e.g. `service:web-shop`. */
-  readonly actor: string;
-}
+import type { CommandContext } from './command-context.js';
 
 export interface CommandOutcome {
   /** The stream's revision after the command. */
@@ -25,10 +16,10 @@ export interface CommandOutcome {
   readonly position: Position;
 }
 
-/** The shape every domain event has on the decider side. */
+/** The shape every domain event has on the decider side; its data is JSON by the domain's contract. */
 export interface DomainEvent {
   readonly type: string;
-  readonly data: JsonObject;
+  readonly data: object;
 }
 
 export interface RunOptions {
@@ -74,7 +65,7 @@ export async function runDecider<C, E extends DomainEvent, S>(
           id: eventIdFor(context.commandId, index),
           type: event.type,
           schemaVersion: options.schemaVersionOf(event.type),
-          data: event.data,
+          data: event.data as JsonObject,
           metadata: {
             actor: context.actor,
             commandId: context.commandId,

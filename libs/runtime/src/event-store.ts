@@ -9,6 +9,7 @@ import {
   type EventStore,
 } from '#event-store';
 import type { AppConfig } from '#config';
+import { domainPersonalData, domainUpcasters } from '#domain';
 import type pg from 'pg';
 
 /** What the domain says about its events: which fields are personal, how old versions are upcast. */
@@ -17,7 +18,11 @@ export interface EventSchema {
   readonly upcasters: UpcasterRegistry;
 }
 
-export const EMPTY_EVENT_SCHEMA: EventSchema = { personalData: new PersonalDataPolicy(), upcasters: new UpcasterRegistry() };
+/** The schema of every bounded context's events. */
+export const DOMAIN_EVENT_SCHEMA: EventSchema = {
+  personalData: new PersonalDataPolicy(domainPersonalData),
+  upcasters: new UpcasterRegistry(domainUpcasters),
+};
 
 /** The log the configuration names: EventStoreDB when EVENTSTORE_URL is set, else PostgreSQL (sharing `pool`). */
 export function createLogAdapter(config: AppConfig, pool: pg.Pool): PostgresEventStore | EventStoreDbEventStore {

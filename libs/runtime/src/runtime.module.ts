@@ -3,7 +3,7 @@ import type { AppConfig } from '#config';
 import type { EventStore } from '#event-store';
 import { createPool } from '#postgres';
 import pg from 'pg';
-import { EMPTY_EVENT_SCHEMA, createEventStore, type EventSchema } from './event-store.js';
+import { DOMAIN_EVENT_SCHEMA, createEventStore, type EventSchema } from './event-store.js';
 import { APP_CONFIG, EVENT_STORE, PG_POOL } from './tokens.js';
 
 /**
@@ -14,7 +14,7 @@ import { APP_CONFIG, EVENT_STORE, PG_POOL } from './tokens.js';
 @Global()
 @Module({})
 export class RuntimeModule implements OnApplicationShutdown {
-  static forRoot(config: AppConfig, schema: EventSchema = EMPTY_EVENT_SCHEMA): DynamicModule {
+  static forRoot(config: AppConfig, schema: EventSchema = DOMAIN_EVENT_SCHEMA): DynamicModule {
     return {
       module: RuntimeModule,
       providers: [

@@ -1,0 +1,51 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+/** Ids of customers, orders, contracts...: chosen by the caller or generated; safe in a stream name and a URL. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+export const ID_RULE = '1 to 64 letters, digits, `_`, `.`, `:` or `-`, starting with a letter or digit';
+
+export function IsId(): PropertyDecorator {
+  return Matches(ID_PATTERN, { message: ({ property }) => `${property} must be ${ID_RULE}` });
+}
+
+/** An optional id: when absent the server derives one from the command id (stable across retries). */
+export function OptionalId(description: string, example = 'c7f1d2a4-5b6e-4f00-9a1b-2c3d4e5f6a7b'): PropertyDecorator {
+  return applyDecorators(ApiPropertyOptional({ description, example, pattern: ID_PATTERN.source }), IsOptional(), IsId());
+}
+
+export function RequiredId(description: string, example: string): PropertyDecorator {
+  return applyDecorators(ApiProperty({ description, example, pattern: ID_PATTERN.source }), IsId());
+}
+
+/** When it happened, as ISO 8601 with a time zone; defaults to the time the API received the command. */
+export function OccurredAt(description = 'When it happened (ISO 8601 with a zone); defaults to now'): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ description, example: '2026-11-20T14:30:00Z', format: 'date-time' }),
+    IsOptional(),
+    IsISO8601({ strict: true, strictSeparator: true }, { message: ({ property }) => `${property} must be an ISO 8601 timestamp` }),
+  );
+}
+
+export const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+export function CalendarDate(description: string, example: string, optional = false): PropertyDecorator {
+  const decorators = [
+    (optional ? ApiPropertyOptional : ApiProperty)({ description, example, format: 'date' }),
+    Matches(DATE_PATTERN, { message: ({ property }) => `${property} must be a date as YYYY-MM-DD` }),
+  ];
+  return applyDecorators(...(optional ? [IsOptional(), ...decorators] : decorators));
+}
+
+/** Free text of bounded length. */
+export function Text(maxLength: number, options: { description: string; example?: string; optional?: boolean; nullable?: boolean }): PropertyDecorator {
+  const doc = (options.optional ? ApiPropertyOptional : ApiProperty)({
+    description: options.description,
+    example: options.example,
+    maxLength,
+    nullable: options.nullable,
+  });
+  const checks = [IsString(), MaxLength(maxLength)];
+  return applyDecorators(doc, ...(options.optional ? [IsOptional(), ...checks] : checks));
+}

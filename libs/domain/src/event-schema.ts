@@ -1,0 +1,34 @@
+import type { Upcaster } from '#event-store';
+import { CUSTOMER_EVENT_SCHEMA_VERSION, customerPersonalData, customerUpcasters } from './customer/index.js';
+
+/**
+ * The event schema of every bounded context, merged: what the event store wiring needs
+ * (`new PersonalDataPolicy(domainPersonalData)`, `new UpcasterRegistry(domainUpcasters)`) and
+ * what the command side stamps on new events (`EVENT_SCHEMA_VERSION[type]`).
+ */
+
+function merge<V>(contexts: readonly Readonly<Record<string, V>>[]): Readonly<Record<string, V>> {
+  const merged: Record<string, V> = {};
+  for (const context of contexts) {
+    for (const [type, value] of Object.entries(context)) {
+      if (Object.hasOwn(merged, type)) throw new Error(`event type ${type} is declared by two contexts`);
+      merged[type] = value;
+    }
+  }
+  return Object.freeze(merged);
+}
+
+/** Personal field paths per event type, of all contexts. */
+export const domainPersonalData: Readonly<Record<string, readonly string[]>> = merge<readonly string[]>([customerPersonalData]);
+
+/** Upcasters of all contexts. */
+export const domainUpcasters: Upcaster[] = [...customerUpcasters];
+
+/** The current schema version of each event type, of all contexts. */
+export const EVENT_SCHEMA_VERSION: Readonly<Record<string, number>> = merge<number>([CUSTOMER_EVENT_SCHEMA_VERSION]);
+
+/** The version to write an event of `type` with; throws for a type no context declares. */
+export function schemaVersionOf(type: string): number {
+  if (!Object.hasOwn(EVENT_SCHEMA_VERSION, type)) throw new Error(`unknown event type ${type}`);
+  return EVENT_SCHEMA_VERSION[type];
+}

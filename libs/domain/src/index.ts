@@ -1,0 +1,3 @@
+export * from './decider.js';
+export * from './customer/index.js';
+export * from './event-schema.js';

@@ -1,0 +1,156 @@
+import { RuleViolationError } from './decider.js';
+
+/**
+ * Checks and normalisers for command input, shared by the contexts. Each throws a
+ * {@link RuleViolationError} naming the command field at fault. Pure: no clock, no randomness.
+ * The HTTP layer validates shapes too; these keep the event log sound whatever the caller
+ * (CSV import, jobs, other services).
+ */
+
+export function violation(reason: string, message: string, field?: string): never {
+  throw new RuleViolationError(reason, message, field);
+}
+
+/** A non-blank string, returned as given (ids, references). */
+export function requiredText(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') violation('required', `${field} is required`, field);
+  return value;
+}
+
+/** A non-blank string, trimmed (names and other short profile text). */
+export function requiredTrimmed(value: unknown, field: string, reason = 'required'): string {
+  if (typeof value !== 'string' || value.trim() === '') violation(reason, `${field} is required`, field);
+  return value.trim();
+}
+
+/** An optional string: absent (undefined or null) or blank reads as undefined; otherwise returned as given. */
+export function optionalText(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') violation('invalid_value', `${field} must be a string`, field);
+  return value.trim() === '' ? undefined : value;
+}
+
+/** Like {@link optionalText}, trimmed. */
+export function optionalTrimmed(value: unknown, field: string): string | undefined {
+  return optionalText(value, field)?.trim();
+}
+
+export function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    violation('invalid_value', `${field} must be one of ${allowed.join(', ')}`, field);
+  }
+  return value as T;
+}
+
+export function optionalOneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T | undefined {
+  return value === undefined || value === null ? undefined : oneOf(value, allowed, field);
+}
+
+/** A safe integer of at least `min`; below it the rule is `belowMinReason`. */
+export function integer(value: unknown, field: string, min: number, belowMinReason = 'invalid_value'): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) violation('not_an_integer', `${field} must be an integer`, field);
+  if (value < min) violation(belowMinReason, `${field} must be at least ${min}`, field);
+  return value;
+}
+
+export function optionalInteger(value: unknown, field: string, min: number, belowMinReason = 'invalid_value'): number | undefined {
+  return value === undefined || value === null ? undefined : integer(value, field, min, belowMinReason);
+}
+
+const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+
+/**
+ * An ISO 8601 timestamp with a zone (`Z` or an offset: without one it would depend on the machine's
+ * time zone), normalised to UTC with milliseconds (`2024-05-01T09:30:00.000Z`) so that timestamps
+ * compare as strings.
+ */
+export function timestamp(value: unknown, field: string): string {
+  const match = typeof value === 'string' ? TIMESTAMP.exec(value) : null;
+  const millis = match && isCalendarDate(match[1]) ? Date.parse(value as string) : Number.NaN;
+  if (!Number.isFinite(millis)) violation('invalid_timestamp', `${field} must be an ISO 8601 timestamp with a time zone`, field);
+  return new Date(millis).toISOString();
+}
+
+export function optionalTimestamp(value: unknown, field: string): string | undefined {
+  return value === undefined || value === null ? undefined : timestamp(value, field);
+}
+
+const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Whether `value` is a real `YYYY-MM-DD` date of the proleptic Gregorian calendar. */
+export function isCalendarDate(value: string): boolean {
+  const match = CALENDAR_DATE.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** A calendar date, `YYYY-MM-DD`. */
+export function calendarDate(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !isCalendarDate(value)) violation('invalid_date', `${field} must be a date (YYYY-MM-DD)`, field);
+  return value;
+}
+
+/** An ISO 4217 code: three letters, returned upper-case. */
+export function currencyCode(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z]{3}$/.test(value)) violation('invalid_currency', `${field} must be an ISO 4217 currency code`, field);
+  return value.toUpperCase();
+}
+
+/** Strings trimmed, blanks dropped, duplicates dropped (first occurrence kept). */
+export function distinctTags(value: unknown, field: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) violation('invalid_value', `${field} must be a list of strings`, field);
+  const tags: string[] = [];
+  value.forEach((tag, i) => {
+    if (typeof tag !== 'string') violation('invalid_value', `${field}[${i}] must be a string`, `${field}[${i}]`);
+    const trimmed = tag.trim();
+    if (trimmed !== '' && !tags.includes(trimmed)) tags.push(trimmed);
+  });
+  return tags;
+}
+
+/** Whether two JSON-like values are equal (key order ignored; undefined properties count as absent). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => sameJson(item, b[i]));
+  }
+  const defined = (o: object) => Object.entries(o).filter(([, v]) => v !== undefined);
+  const entriesA = defined(a);
+  const entriesB = new Map(defined(b));
+  return entriesA.length === entriesB.size && entriesA.every(([key, value]) => entriesB.has(key) && sameJson(value, entriesB.get(key)));
+}
+
+/**
+ * A copy without `undefined` properties, at any depth, so event data serialises exactly as it is
+ * compared (`{ a: undefined }` and `{}` must not both exist). Arrays keep their length: an
+ * `undefined` element is a bug and throws.
+ */
+export function stripUndefined<T>(value: T): T {
+  if (Array.isArray(value)) {
+    return value.map((item, i) => {
+      if (item === undefined) throw new TypeError(`undefined at index ${i} of event data`);
+      return stripUndefined(item);
+    }) as T;
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  // fromEntries defines own properties: a key such as `__proto__` stays data.
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, item]) => item !== undefined)
+      .map(([key, item]) => [key, stripUndefined(item)]),
+  ) as T;
+}
+
+/** Whether `record` has `key` as its own property (not `constructor`, `__proto__`... from the prototype). */
+export function hasOwn<V>(record: Readonly<Record<string, V>>, key: string): boolean {
+  return Object.hasOwn(record, key);
+}
+
+/** `record[key]` when it is an own property. */
+export function ownValue<V>(record: Readonly<Record<string, V>>, key: string): V | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
