@@ -1,87 +1,60 @@
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { loadConfig } from '#config';
 import { eventIdFor, EventStoreUnavailableError, serializePosition, type EventStore } from '#event-store';
-import { EVENT_STORE, prepareDatabase, RuntimeModule } from '#runtime';
-import { createTestDatabase, type TestDatabase } from '#testing';
-import request from 'supertest';
-import { ApiModule } from '../apps/api/src/api.module.js';
+import { EVENT_STORE } from '#runtime';
+import { startTestApi, type TestApi } from './support/api.js';
 
 describe('GET /health', () => {
-  let database: TestDatabase;
+  let api: TestApi | undefined;
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
+  afterEach(async () => {
+    await api?.close();
+    api = undefined;
   });
 
-  afterAll(async () => {
-    await database?.drop();
-  });
-
-  async function startApi(override?: Partial<EventStore>): Promise<INestApplication> {
-    const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'error' });
-    await prepareDatabase(config);
-    let builder = Test.createTestingModule({ imports: [RuntimeModule.forRoot(config), ApiModule] });
-    if (override) builder = builder.overrideProvider(EVENT_STORE).useValue({ close: async () => undefined, ...override });
-    const app = (await builder.compile()).createNestApplication({ logger: false });
-    return app.init();
-  }
-
-  it('answers 200 when PostgreSQL and the event store answer', async () => {
-    const app = await startApi();
-    try {
-      const response = await request(app.getHttpServer()).get('/health').expect(200).expect('Content-Type', /json/);
-      expect(response.body).toEqual({
-        status: 'ok',
-        checks: {
-          postgres: { status: 'up' },
-          eventStore: { status: 'up', kind: 'postgres', head: null },
-        },
-      });
-    } finally {
-      await app.close();
-    }
+  it('answers 200 when PostgreSQL and the event store answer, without an API key', async () => {
+    api = await startTestApi();
+    const response = await api.http.get('/health').expect(200).expect('Content-Type', /json/);
+    expect(response.body).toEqual({
+      status: 'ok',
+      checks: {
+        postgres: { status: 'up' },
+        eventStore: { status: 'up', kind: 'postgres', head: null },
+      },
+    });
   });
 
   it('reports the head of the log once there are events', async () => {
-    const app = await startApi();
-    try {
-      const store = app.get<EventStore>(EVENT_STORE);
-      const { position } = await store.append(
-        'customer-health-check',
-        [
-          {
-            id: eventIdFor('c1'),
-            type: 'LeadRegistered',
-            schemaVersion: 1,
-            data: {},
-            metadata: { actor: 'test', commandId: 'c1', correlationId: 'c1', causationId: 'c1' },
-          },
-        ],
-        'no_stream',
-      );
-      const response = await request(app.getHttpServer()).get('/health').expect(200);
-      expect(response.body.checks.eventStore).toEqual({ status: 'up', kind: 'postgres', head: serializePosition(position) });
-    } finally {
-      await app.close();
-    }
+    api = await startTestApi();
+    const store = api.app.get<EventStore>(EVENT_STORE);
+    const { position } = await store.append(
+      'customer-health-check',
+      [
+        {
+          id: eventIdFor('c1'),
+          type: 'LeadRegistered',
+          schemaVersion: 1,
+          data: {},
+          metadata: { actor: 'test', commandId: 'c1', correlationId: 'c1', causationId: 'c1' },
+        },
+      ],
+      'no_stream',
+    );
+    const response = await api.http.get('/health').expect(200);
+    expect(response.body.checks.eventStore).toEqual({ status: 'up', kind: 'postgres', head: serializePosition(position) });
   });
 
   it('answers 503 naming the check that failed', async () => {
-    const app = await startApi({
+    const unavailable: Partial<EventStore> = {
+      close: async () => undefined,
       headPosition: () => Promise.reject(new EventStoreUnavailableError('EventStoreDB: connection refused')),
+    };
+    api = await startTestApi({ override: (builder) => builder.overrideProvider(EVENT_STORE).useValue(unavailable) });
+    const response = await api.http.get('/health').expect(503);
+    expect(response.body).toEqual({
+      status: 'error',
+      checks: {
+        postgres: { status: 'up' },
+        eventStore: { status: 'down', error: 'event store unavailable: EventStoreDB: connection refused' },
+      },
     });
-    try {
-      const response = await request(app.getHttpServer()).get('/health').expect(503);
-      expect(response.body).toEqual({
-        status: 'error',
-        checks: {
-          postgres: { status: 'up' },
-          eventStore: { status: 'down', error: 'event store unavailable: EventStoreDB: connection refused' },
-        },
-      });
-    } finally {
-      await app.close();
-    }
   });
 });

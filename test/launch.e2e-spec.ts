@@ -4,10 +4,11 @@ import { createTestDatabase, type TestDatabase } from '#testing';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { ApiModule } from '../apps/api/src/api.module.js';
+import { configureHttpApp } from '../apps/api/src/http/configure-http-app.js';
 import { ProjectorModule } from '../apps/projector/src/projector.module.js';
 import { WorkerModule } from '../apps/worker/src/worker.module.js';
 
-const ALL_APPS = { modules: [ApiModule, ProjectorModule, WorkerModule] as Type[], http: true };
+const ALL_APPS = { modules: [ApiModule, ProjectorModule, WorkerModule] as Type[], http: true, configure: configureHttpApp };
 
 /** The process as `node dist/apps/main.js` starts it: migrations first, then api + projector + worker. */
 describe('launch', () => {
@@ -27,21 +28,28 @@ describe('launch', () => {
   });
 
   it('migrates, runs api + projector + worker on PORT, and closes', async () => {
-    const app = (await launch('crm', () => ALL_APPS, { DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'error' })) as INestApplication;
+    const adminKey = 'launch-admin-key-0123456789abcdefghijklmn';
+    const env = { DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'error', CRM_ADMIN_API_KEY: adminKey };
+    const app = (await launch('crm', () => ALL_APPS, env)) as INestApplication;
     expect(app).toBeDefined();
     try {
       const { port } = app.getHttpServer().address() as AddressInfo;
       const response = await fetch(`http://127.0.0.1:${port}/health`);
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ status: 'ok' });
+      // Configured as the api: its OpenAPI document is served, and CRM_ADMIN_API_KEY is an admin key.
+      expect((await fetch(`http://127.0.0.1:${port}/openapi.json`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/api-keys`, { headers: { Authorization: `Bearer ${adminKey}` } })).status).toBe(200);
     } finally {
       await app.close();
     }
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
-      const { rows } = await client.query(`select count(*)::int as applied from event_store.kysely_migration`);
-      expect(rows[0].applied).toBeGreaterThan(0);
+      for (const schema of ['event_store', 'auth', 'commands']) {
+        const { rows } = await client.query(`select count(*)::int as applied from ${schema}.kysely_migration`);
+        expect(rows[0].applied).toBeGreaterThan(0);
+      }
     } finally {
       await client.end();
     }

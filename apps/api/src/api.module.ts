@@ -1,6 +1,33 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ApiKeyGuard, ApiKeyService } from '#auth';
+import { CommandInterceptor, IdempotencyStore } from '#commands';
+import { PG_POOL } from '#runtime';
+import type pg from 'pg';
+import { AdminKeyProvisioner } from './api-keys/admin-key.provisioner.js';
+import { ApiKeysController } from './api-keys/api-keys.controller.js';
+import { CustomersModule } from './customers/customers.module.js';
 import { HealthController } from './health.controller.js';
+import { ProblemDetailsFilter } from './http/problem-details.filter.js';
+import { createValidationPipe } from './http/validation.js';
 
-/** The HTTP API. Needs the RuntimeModule (config, PostgreSQL pool, event store) in the same process. */
-@Module({ controllers: [HealthController] })
+/**
+ * The HTTP API. Needs the RuntimeModule (config, PostgreSQL pool, event store) in the same process,
+ * and `configureHttpApp` applied to the application (body limits, OpenAPI).
+ * Every route is authenticated by API key unless marked `@Public()`, validated, and answers errors
+ * as problem+json; `@Command()` routes honour Idempotency-Key.
+ */
+@Module({
+  imports: [CustomersModule],
+  controllers: [HealthController, ApiKeysController],
+  providers: [
+    { provide: ApiKeyService, useFactory: (pool: pg.Pool) => new ApiKeyService(pool), inject: [PG_POOL] },
+    { provide: IdempotencyStore, useFactory: (pool: pg.Pool) => new IdempotencyStore(pool), inject: [PG_POOL] },
+    AdminKeyProvisioner,
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_INTERCEPTOR, useClass: CommandInterceptor },
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+  ],
+})
 export class ApiModule {}

@@ -1,7 +1,10 @@
-import { Controller, Get, Inject, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '#auth';
 import { serializePosition, type EventStore } from '#event-store';
 import { APP_CONFIG, EVENT_STORE, PG_POOL } from '#runtime';
 import type { AppConfig } from '#config';
+import type { ServerResponse } from 'node:http';
 import pg from 'pg';
 
 /** A check that takes longer than this counts as down: a health probe must answer promptly. */
@@ -15,6 +18,8 @@ export interface HealthReport {
 }
 
 /** GET /health, without auth: 200 when every dependency answers, 503 naming the ones that do not. */
+@ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   private readonly logger = new Logger(HealthController.name);
@@ -26,7 +31,9 @@ export class HealthController {
   ) {}
 
   @Get()
-  async check(): Promise<HealthReport> {
+  @ApiOperation({ summary: 'Whether PostgreSQL and the event store answer (200, or 503 with the same report)' })
+  // The report is the body either way (not a problem+json): probes and operators read the checks.
+  async check(@Res({ passthrough: true }) response: ServerResponse): Promise<HealthReport> {
     const [postgres, eventStore] = await Promise.all([
       this.probe('postgres', async () => {
         await this.pool.query('select 1');
@@ -41,7 +48,7 @@ export class HealthController {
       status: postgres.status === 'up' && eventStore.status === 'up' ? 'ok' : 'error',
       checks: { postgres, eventStore },
     };
-    if (report.status !== 'ok') throw new ServiceUnavailableException(report);
+    if (report.status !== 'ok') response.statusCode = 503;
     return report;
   }
 

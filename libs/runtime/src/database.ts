@@ -1,3 +1,5 @@
+import { authMigrations } from '#auth';
+import { commandsMigrations } from '#commands';
 import { eventStoreMigrations, personalDataMigrations } from '#event-store';
 import { createPool, ensureDatabase, migrate, type MigrationSet } from '#postgres';
 import type { AppConfig } from '#config';
@@ -9,7 +11,8 @@ const MIGRATION_LOCK = 0x63726d_6d6967; // "crm" "mig"
 export function migrationsFor(config: AppConfig): MigrationSet[] {
   // With EventStoreDB the log lives there: the PostgreSQL event store's tables would stay empty.
   // Personal-data keys stay in PostgreSQL either way: outside the log, so erasing one is possible.
-  return config.eventStore.kind === 'postgres' ? [eventStoreMigrations, personalDataMigrations] : [personalDataMigrations];
+  const log = config.eventStore.kind === 'postgres' ? [eventStoreMigrations, personalDataMigrations] : [personalDataMigrations];
+  return [...log, authMigrations, commandsMigrations];
 }
 
 /**

@@ -13,15 +13,15 @@ describe('the event store the configuration names', () => {
     const config = loadConfig({});
     const store = createLogAdapter(config, pool);
     expect(store).toBeInstanceOf(PostgresEventStore);
-    expect(migrationsFor(config).map((set) => set.schema)).toEqual(['event_store', 'personal_data']);
+    expect(migrationsFor(config).map((set) => set.schema)).toEqual(['event_store', 'personal_data', 'auth', 'commands']);
     await store.close();
   });
 
-  it('is EventStoreDB, with only the personal-data keys in PostgreSQL, when EVENTSTORE_URL is set', async () => {
+  it('is EventStoreDB, with no log tables in PostgreSQL, when EVENTSTORE_URL is set', async () => {
     const config = loadConfig({ EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false' });
     const store = createLogAdapter(config, pool);
     expect(store).toBeInstanceOf(EventStoreDbEventStore);
-    expect(migrationsFor(config).map((set) => set.schema)).toEqual(['personal_data']);
+    expect(migrationsFor(config).map((set) => set.schema)).toEqual(['personal_data', 'auth', 'commands']);
     await store.close();
   });
 });

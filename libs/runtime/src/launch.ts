@@ -1,4 +1,4 @@
-import { Logger, Module, type DynamicModule, type INestApplicationContext, type LogLevel, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type INestApplication, type INestApplicationContext, type LogLevel, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, LOG_LEVELS, loadConfig, redactPassword, type AppConfig } from '#config';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +10,8 @@ export interface LaunchPlan {
   readonly modules: readonly Type[];
   /** Serve HTTP on PORT (when the api is among the modules). */
   readonly http: boolean;
+  /** With `http`: what must be set on the application object before it starts (body limits, OpenAPI). */
+  readonly configure?: (app: INestApplication) => void;
 }
 
 /** Composes the app modules of one process with the runtime they share, and runs it until shutdown. */
@@ -55,7 +57,7 @@ export async function launch(
   const logger = new Logger(name);
   const logLevels = logLevelsFrom(config.logLevel);
   Logger.overrideLogger(logLevels);
-  const { modules, http } = plan(config);
+  const { modules, http, configure } = plan(config);
   let app: INestApplicationContext | undefined;
   try {
     const schemas = await prepareDatabase(config).catch((error: unknown) => {
@@ -71,6 +73,7 @@ export async function launch(
     if (http) {
       const server = await NestFactory.create(root, { ...options, forceCloseConnections: true });
       app = server.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+      configure?.(server);
       await server.listen(config.port).catch((error: unknown) => {
         throw new StartError(`cannot listen on PORT=${config.port}: ${messageOf(error)}`);
       });

@@ -1,0 +1,79 @@
+import { isRole, KEY_NAME_PATTERN, KEY_NAME_RULE, ROLES, type Role } from '#auth';
+
+export type CliCommand =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'keys-create'; readonly name: string; readonly role: Role }
+  | { readonly kind: 'keys-list' }
+  | { readonly kind: 'keys-revoke'; readonly id: string };
+
+export const USAGE = `Usage: npm run cli -- <command>
+
+Commands:
+  keys create --name <name> --role <role>   create an API key and print it (shown this once)
+  keys list                                 list API keys (never the keys themselves)
+  keys revoke <id>                          revoke an API key at once
+  help                                      show this help
+
+  <name>  ${KEY_NAME_RULE}
+  <role>  ${ROLES.join(' | ')}
+
+Reads DATABASE_URL (default postgres://postgres@127.0.0.1:5432/crm); creates and migrates the
+database if needed. Exit status: 0 done, 1 failed, 2 bad usage.`;
+
+/** The command line is wrong; the message says how. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Parses the arguments after the program name; throws a {@link UsageError}. */
+export function parseArgs(argv: readonly string[]): CliCommand {
+  const [group, action, ...rest] = argv;
+  if (group === undefined || ['help', '--help', '-h'].includes(group)) return { kind: 'help' };
+  if (group !== 'keys') throw new UsageError(`unknown command "${group}"`);
+  switch (action) {
+    case 'create': {
+      const options = parseOptions(rest, ['name', 'role']);
+      const { name, role } = options;
+      if (name === undefined) throw new UsageError('keys create needs --name <name>');
+      if (role === undefined) throw new UsageError('keys create needs --role <role>');
+      if (!KEY_NAME_PATTERN.test(name)) throw new UsageError(`--name must be ${KEY_NAME_RULE}`);
+      if (!isRole(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+      return { kind: 'keys-create', name, role };
+    }
+    case 'list':
+      parseOptions(rest, []);
+      return { kind: 'keys-list' };
+    case 'revoke': {
+      const [id, ...extra] = rest;
+      if (id === undefined) throw new UsageError('keys revoke needs the id of the key (see keys list)');
+      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+      if (!UUID.test(id)) throw new UsageError(`"${id}" is not a key id (a UUID, as keys list shows)`);
+      return { kind: 'keys-revoke', id };
+    }
+    case undefined:
+      throw new UsageError('keys needs a command: create, list or revoke');
+    default:
+      throw new UsageError(`unknown command "keys ${action}"`);
+  }
+}
+
+/** `--option value` and `--option=value`, each of `allowed` at most once; nothing else. */
+function parseOptions(args: readonly string[], allowed: readonly string[]): Partial<Record<string, string>> {
+  const options: Partial<Record<string, string>> = {};
+  for (let i = 0; i < args.length; i++) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(args[i]);
+    if (!match) throw new UsageError(`unexpected argument "${args[i]}"`);
+    const [, option, inline] = match;
+    if (!allowed.includes(option)) throw new UsageError(`unknown option --${option}`);
+    if (options[option] !== undefined) throw new UsageError(`--${option} given twice`);
+    const value = inline ?? args[++i];
+    if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`--${option} needs a value`);
+    options[option] = value;
+  }
+  return options;
+}

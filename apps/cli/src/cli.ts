@@ -1,0 +1,85 @@
+import { ApiKeyNameTakenError, ApiKeyService, type ApiKeyRecord } from '#auth';
+import { ConfigError, loadConfig, redactPassword, type AppConfig } from '#config';
+import { createPool } from '#postgres';
+import { prepareDatabase } from '#runtime';
+import { parseArgs, USAGE, UsageError, type CliCommand } from './args.js';
+
+export interface CliIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/** Runs one command line; returns the exit status (0 done, 1 failed, 2 bad usage). */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const print = (text: string) => io.stdout.write(`${text}\n`);
+  const fail = (text: string, status = 1) => {
+    io.stderr.write(`error: ${text}\n`);
+    return status;
+  };
+
+  let command: CliCommand;
+  try {
+    command = parseArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return fail(`${error.message}\n\n${USAGE}`, 2);
+  }
+  if (command.kind === 'help') {
+    print(USAGE);
+    return 0;
+  }
+
+  let config: AppConfig;
+  try {
+    config = loadConfig(io.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return fail(error.message);
+  }
+  try {
+    await prepareDatabase(config);
+  } catch (error) {
+    return fail(`cannot prepare the database at DATABASE_URL=${redactPassword(config.databaseUrl)}: ${messageOf(error)}`);
+  }
+
+  const pool = createPool(config.databaseUrl, { max: 1, applicationName: 'crm-cli' });
+  const apiKeys = new ApiKeyService(pool);
+  try {
+    switch (command.kind) {
+      case 'keys-create': {
+        const created = await apiKeys.create(command);
+        print(`created API key ${created.id} (name ${created.name}, role ${created.role})`);
+        print(`key: ${created.key}`);
+        print('Store the key now: it is not shown again, only its hash is kept.');
+        return 0;
+      }
+      case 'keys-list':
+        print(formatKeys(await apiKeys.list()));
+        return 0;
+      case 'keys-revoke': {
+        const revoked = await apiKeys.revoke(command.id);
+        if (!revoked) return fail(`no API key ${command.id} (see keys list)`);
+        print(`revoked API key ${revoked.id} (name ${revoked.name}, role ${revoked.role})`);
+        return 0;
+      }
+    }
+  } catch (error) {
+    if (error instanceof ApiKeyNameTakenError) return fail(`${error.message}: revoke it first or choose another name`);
+    return fail(messageOf(error));
+  } finally {
+    await pool.end();
+  }
+}
+
+function formatKeys(keys: readonly ApiKeyRecord[]): string {
+  if (keys.length === 0) return 'no API keys';
+  const header = ['ID', 'NAME', 'ROLE', 'PREFIX', 'CREATED', 'REVOKED'];
+  const rows = keys.map((key) => [key.id, key.name, key.role, key.prefix, key.createdAt.toISOString(), key.revokedAt?.toISOString() ?? '-']);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
+}

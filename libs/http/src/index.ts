@@ -1,0 +1,9 @@
+export {
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPES,
+  ProblemException,
+  validationProblem,
+  type FieldError,
+  type ProblemDetails,
+} from './problem.js';
+export { ApiProblemResponse, FieldErrorDto, ProblemDetailsDto } from './problem.openapi.js';

@@ -1,0 +1,65 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
+import { ApiKeyService, ROLES, type Role } from '#auth';
+import { loadConfig } from '#config';
+import { prepareDatabase, RuntimeModule } from '#runtime';
+import { createTestDatabase } from '#testing';
+import request from 'supertest';
+import { ApiModule } from '../../apps/api/src/api.module.js';
+import { configureHttpApp } from '../../apps/api/src/http/configure-http-app.js';
+
+export interface TestApi {
+  readonly app: INestApplication;
+  /** Requests to the app (no port is opened). */
+  readonly http: ReturnType<typeof request.agent>;
+  /** One active key per role, named `test-<role>`. */
+  readonly keys: Readonly<Record<Role, string>>;
+  /** Closes the app and drops its database. */
+  close(): Promise<void>;
+}
+
+export interface TestApiOptions {
+  /** Environment of the app besides DATABASE_URL (e.g. CRM_ADMIN_API_KEY). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Test-only controllers, served beside the api's own routes. */
+  readonly controllers?: Type[];
+  /** Changes to the testing module before it is compiled (e.g. overrideProvider). */
+  readonly override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+}
+
+/** The real api (ApiModule + RuntimeModule) on a fresh, migrated database, configured as `launch` does. */
+export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
+  const database = await createTestDatabase();
+  let app: INestApplication | undefined;
+  try {
+    const config = loadConfig({ LOG_LEVEL: 'error', ...options.env, DATABASE_URL: database.url });
+    await prepareDatabase(config);
+    let builder = Test.createTestingModule({
+      imports: [RuntimeModule.forRoot(config), ApiModule],
+      controllers: options.controllers ?? [],
+    });
+    if (options.override) builder = options.override(builder);
+    app = (await builder.compile()).createNestApplication({ logger: ['fatal'] });
+    configureHttpApp(app);
+    await app.init();
+
+    const started = app; // for the closures below
+    const apiKeys = app.get(ApiKeyService);
+    const keys = Object.fromEntries(
+      await Promise.all(ROLES.map(async (role) => [role, (await apiKeys.create({ name: `test-${role}`, role })).key] as const)),
+    ) as Record<Role, string>;
+    return {
+      app: started,
+      http: request.agent(started.getHttpServer()),
+      keys,
+      close: async () => {
+        await started.close();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await database.drop();
+    throw error;
+  }
+}
