@@ -2,10 +2,10 @@ import {
   EventStoreDbEventStore,
   PersonalDataEventStore,
   PersonalDataPolicy,
-  PostgresDataKeyStore,
   PostgresEventStore,
   UpcasterRegistry,
   UpcastingEventStore,
+  type DataKeyStore,
   type EventStore,
 } from '#event-store';
 import type { AppConfig } from '#config';
@@ -38,8 +38,7 @@ export function createLogAdapter(config: AppConfig, pool: pg.Pool): PostgresEven
  * The event store the apps use: the configured log, with personal fields encrypted under per-stream
  * keys kept in PostgreSQL (whichever log is used), and old event versions upcast on read.
  */
-export function createEventStore(config: AppConfig, pool: pg.Pool, schema: EventSchema): EventStore {
-  const keys = new PostgresDataKeyStore({ connectionString: config.databaseUrl, pool });
+export function createEventStore(config: AppConfig, pool: pg.Pool, keys: DataKeyStore, schema: EventSchema): EventStore {
   const personalData = new PersonalDataEventStore(createLogAdapter(config, pool), keys, schema.personalData);
   return new UpcastingEventStore(personalData, schema.upcasters);
 }

@@ -1,14 +1,14 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '#config';
-import type { EventStore } from '#event-store';
+import { PostgresDataKeyStore, type EventStore } from '#event-store';
 import { createPool } from '#postgres';
 import pg from 'pg';
 import { DOMAIN_EVENT_SCHEMA, createEventStore, type EventSchema } from './event-store.js';
-import { APP_CONFIG, EVENT_STORE, PG_POOL } from './tokens.js';
+import { APP_CONFIG, DATA_KEYS, EVENT_STORE, PG_POOL } from './tokens.js';
 
 /**
- * What every app shares, provided once per process: the config, the PostgreSQL pool and the event
- * store. Both are closed in the last shutdown phase, after the apps stopped using them
+ * What every app shares, provided once per process: the config, the PostgreSQL pool, the event
+ * store and the personal-data keys it encrypts with (erasing one is an operator's command). Both are closed in the last shutdown phase, after the apps stopped using them
  * (apps stop their work in onModuleDestroy / beforeApplicationShutdown).
  */
 @Global()
@@ -20,9 +20,14 @@ export class RuntimeModule implements OnApplicationShutdown {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: PG_POOL, useFactory: () => createPool(config.databaseUrl) },
-        { provide: EVENT_STORE, useFactory: (pool: pg.Pool) => createEventStore(config, pool, schema), inject: [PG_POOL] },
+        { provide: DATA_KEYS, useFactory: (pool: pg.Pool) => new PostgresDataKeyStore({ connectionString: config.databaseUrl, pool }), inject: [PG_POOL] },
+        {
+          provide: EVENT_STORE,
+          useFactory: (pool: pg.Pool, keys: PostgresDataKeyStore) => createEventStore(config, pool, keys, schema),
+          inject: [PG_POOL, DATA_KEYS],
+        },
       ],
-      exports: [APP_CONFIG, PG_POOL, EVENT_STORE],
+      exports: [APP_CONFIG, PG_POOL, DATA_KEYS, EVENT_STORE],
     };
   }
 

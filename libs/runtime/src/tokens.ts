@@ -8,3 +8,6 @@ export const EVENT_STORE = Symbol('EVENT_STORE');
 
 /** The process's `pg.Pool` on DATABASE_URL (read models, health checks, the PostgreSQL event store). */
 export const PG_POOL = Symbol('PG_POOL');
+
+/** The per-stream personal-data keys (`DataKeyStore`) the event store encrypts with; erasing one erases a person. */
+export const DATA_KEYS = Symbol('DATA_KEYS');

@@ -2,12 +2,13 @@ import { Body, Controller, HttpCode, Injectable, Param, Patch, Post, type Argume
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '#auth';
-import { Command, CurrentCommand, type CommandContext } from '#commands';
-import type { CustomerCommand } from '#domain';
+import { Command, CurrentCommand, type CommandContext, type CommandOutcome } from '#commands';
+import type { CustomerCommand, EraseCustomer } from '#domain';
 import { serializePosition } from '#event-store';
 import { ApiProblemResponse, validationProblem } from '#http';
 import { AssignOwnerDto } from './dto/assign-owner.dto.js';
 import { CommandResultDto } from './dto/command-result.dto.js';
+import { EraseCustomerDto } from './dto/erase-customer.dto.js';
 import { RecordContractDto, ReviseContractDto, TerminateContractDto } from './dto/contracts.dto.js';
 import { ID_PATTERN, ID_RULE } from './dto/fields.js';
 import { LogCallDto, LogEmailDto, LogMeetingDto } from './dto/interactions.dto.js';
@@ -16,7 +17,8 @@ import { RecordPurchaseDto, RecordRefundDto } from './dto/purchases.dto.js';
 import { RegisterCustomerDto } from './dto/register-customer.dto.js';
 import { RecordClickDto, RecordFormSubmissionDto, RecordSiteVisitDto } from './dto/tracking.dto.js';
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
-import { ExecuteCustomerCommand } from './execute-customer-command.js';
+import { EraseCustomerCommand } from './erase-customer.command.js';
+import { ExecuteCustomerCommand } from './execute-customer.command.js';
 
 /** A route parameter that must be an id (`customerId`, `contractId`): a 400 naming it otherwise. */
 @Injectable()
@@ -233,8 +235,29 @@ export class CustomersController {
     );
   }
 
+  @Post(':id/erase')
+  @HttpCode(200)
+  @Roles('admin')
+  @Command()
+  @ApiOperation({
+    summary: "Erase a person's personal data",
+    description:
+      'Deletes the key their personal fields are encrypted with: the events stay in the log, their personal values read back as ' +
+      '{"$erased": true}. Records the erasure; no further command is accepted for this customer.',
+  })
+  @ApiOkResponse({ type: CommandResultDto })
+  @ApiProblemResponse(404, 'Unknown customer')
+  @ApiProblemResponse(422, 'Already erased')
+  async erase(@Param('id', ParseIdPipe) id: string, @Body() body: EraseCustomerDto, @CurrentCommand() context: CommandContext) {
+    const command: EraseCustomer = { type: 'EraseCustomer', ...body, customerId: id, erasedAt: now() };
+    return this.result(id, await this.commandBus.execute(new EraseCustomerCommand(command, context)));
+  }
+
   private async run(command: CustomerCommand, context: CommandContext): Promise<CommandResultDto> {
-    const outcome = await this.commandBus.execute(new ExecuteCustomerCommand(command, context));
-    return { customerId: command.customerId, revision: outcome.revision, position: serializePosition(outcome.position) };
+    return this.result(command.customerId, await this.commandBus.execute(new ExecuteCustomerCommand(command, context)));
+  }
+
+  private result(customerId: string, outcome: CommandOutcome): CommandResultDto {
+    return { customerId, revision: outcome.revision, position: serializePosition(outcome.position) };
   }
 }

@@ -1,0 +1,33 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { runDecider, type CommandContext, type CommandOutcome } from '#commands';
+import { customerDecider, customerStream, schemaVersionOf, type EraseCustomer } from '#domain';
+import type { DataKeyStore, EventStore } from '#event-store';
+import { DATA_KEYS, EVENT_STORE } from '#runtime';
+
+/** Erases a person: their personal data becomes unreadable in the log, and the erasure is recorded. */
+export class EraseCustomerCommand extends Command<CommandOutcome> {
+  constructor(
+    readonly command: EraseCustomer,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(EraseCustomerCommand)
+export class EraseCustomerCommandHandler implements ICommandHandler<EraseCustomerCommand> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(DATA_KEYS) private readonly keys: DataKeyStore,
+  ) {}
+
+  async execute({ command, context }: EraseCustomerCommand): Promise<CommandOutcome> {
+    const stream = customerStream(command.customerId);
+    // The key goes first: should the append then fail, a retry finds it gone and records the
+    // erasure; the other order could leave an erasure on record with the data still readable.
+    // Deleting the key of an unknown customer deletes nothing, and the decider then answers 404.
+    await this.keys.erase(stream);
+    return runDecider(this.store, customerDecider, stream, command, context, { schemaVersionOf });
+  }
+}

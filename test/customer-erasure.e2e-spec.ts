@@ -1,0 +1,73 @@
+import { isErased, type EventStore, type JsonObject } from '#event-store';
+import { EVENT_STORE, PG_POOL } from '#runtime';
+import type pg from 'pg';
+import { startTestApi, type TestApi } from './support/api.js';
+
+describe('erasing a customer (POST /customers/:id/erase)', () => {
+  let api: TestApi;
+  let store: EventStore;
+  const as = (role: 'service' | 'admin' | 'analyst' | 'auditor') => ({ Authorization: `Bearer ${api.keys[role]}` });
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    store = api.app.get(EVENT_STORE);
+  });
+  afterAll(() => api?.close());
+
+  async function registerWithHistory(): Promise<string> {
+    const registered = await api.http
+      .post('/customers')
+      .set(as('service'))
+      .send({ source: 'api', contact: { name: 'Grace Hopper', email: 'grace@example.com', phone: '+1 555 0100' }, tags: ['navy'] })
+      .expect(201);
+    const id = registered.body.customerId as string;
+    await api.http.post(`/customers/${id}/notes`).set(as('service')).send({ text: 'Prefers COBOL' }).expect(201);
+    await api.http
+      .post(`/customers/${id}/purchases`)
+      .set(as('service'))
+      .send({ orderId: 'o-1', lines: [{ productSku: 'SKU-1', quantity: 2, unitPriceMinor: 1500, currency: 'EUR' }] })
+      .expect(201);
+    return id;
+  }
+
+  it('makes personal fields unreadable, keeps the rest, records the erasure, and refuses further commands', async () => {
+    const id = await registerWithHistory();
+    const erased = await api.http.post(`/customers/${id}/erase`).set(as('admin')).send({ reason: 'request #1' }).expect(200);
+    expect(erased.body).toMatchObject({ customerId: id, revision: 3 });
+
+    const [registration, note, purchase, erasure] = await store.readStream(`customer-${id}`);
+    const contact = registration.data.contact as JsonObject;
+    expect(isErased(contact.name )).toBe(true);
+    expect(isErased(contact.email )).toBe(true);
+    expect(isErased(contact.phone )).toBe(true);
+    expect(registration.data.tags).toEqual(['navy']);
+    expect(isErased(note.data.text )).toBe(true);
+    expect(purchase.data).toMatchObject({ orderId: 'o-1', totalMinor: 3000 });
+    expect(erasure).toMatchObject({ type: 'CustomerErased', data: { reason: 'request #1' } });
+
+    // Not a byte of the plaintext is left anywhere in the log.
+    const { rows } = await api.app
+      .get<pg.Pool>(PG_POOL)
+      .query<{ data: string }>('select data::text as data from event_store.events where stream_id = $1', [`customer-${id}`]);
+    expect(rows.map((r) => r.data).join('\n')).not.toMatch(/Grace|grace@example\.com|555 0100|COBOL/);
+
+    const refused = await api.http.post(`/customers/${id}/notes`).set(as('service')).send({ text: 'still there?' }).expect(422);
+    expect(refused.body.reason).toBe('customer_erased');
+    const again = await api.http.post(`/customers/${id}/erase`).set(as('admin')).send({}).expect(422);
+    expect(again.body.reason).toBe('customer_erased');
+  });
+
+  it('is for admins only', async () => {
+    const id = await registerWithHistory();
+    for (const role of ['service', 'analyst', 'auditor'] as const) {
+      await api.http.post(`/customers/${id}/erase`).set(as(role)).send({}).expect(403);
+    }
+    const [registration] = await store.readStream(`customer-${id}`);
+    expect((registration.data.contact as JsonObject).name).toBe('Grace Hopper');
+  });
+
+  it('answers 404 for an unknown customer', async () => {
+    const response = await api.http.post('/customers/nobody-here/erase').set(as('admin')).send({}).expect(404);
+    expect(response.body.reason).toBe('customer_not_found');
+  });
+});
