@@ -37,11 +37,11 @@ describe('erasing a customer (POST /customers/:id/erase)', () => {
 
     const [registration, note, purchase, erasure] = await store.readStream(`customer-${id}`);
     const contact = registration.data.contact as JsonObject;
-    expect(isErased(contact.name )).toBe(true);
-    expect(isErased(contact.email )).toBe(true);
-    expect(isErased(contact.phone )).toBe(true);
+    expect(isErased(contact.name)).toBe(true);
+    expect(isErased(contact.email)).toBe(true);
+    expect(isErased(contact.phone)).toBe(true);
     expect(registration.data.tags).toEqual(['navy']);
-    expect(isErased(note.data.text )).toBe(true);
+    expect(isErased(note.data.text)).toBe(true);
     expect(purchase.data).toMatchObject({ orderId: 'o-1', totalMinor: 3000 });
     expect(erasure).toMatchObject({ type: 'CustomerErased', data: { reason: 'request #1' } });
 
