@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Injectable, Param, Patch, Post, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '#auth';
 import { Command, CurrentCommand, type CommandContext, type CommandOutcome } from '#commands';
 import type { CustomerCommand, EraseCustomer } from '#domain';
@@ -40,7 +40,6 @@ const now = () => new Date().toISOString();
 @ApiTags('customers')
 @Roles('service', 'admin')
 @Controller('customers')
-@ApiParam({ name: 'id', required: false, description: 'Customer id', example: 'c7f1d2a4-5b6e-4f00-9a1b-2c3d4e5f6a7b' })
 @ApiProblemResponse(400, 'Malformed body, unknown field, or a field of the wrong type or format')
 @ApiProblemResponse(413, 'Body too large')
 export class CustomersController {

@@ -28,6 +28,10 @@ export class EraseCustomerCommandHandler implements ICommandHandler<EraseCustome
     // erasure; the other order could leave an erasure on record with the data still readable.
     // Deleting the key of an unknown customer deletes nothing, and the decider then answers 404.
     await this.keys.erase(stream);
-    return runDecider(this.store, customerDecider, stream, command, context, { schemaVersionOf });
+    const outcome = await runDecider(this.store, customerDecider, stream, command, context, { schemaVersionOf });
+    // A command appended between the two steps encrypted under a new key: erase that one too. After
+    // the erasure is recorded the decider refuses every command, so no key can follow.
+    await this.keys.erase(stream);
+    return outcome;
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { OccurredAt, OptionalId, RequiredId, Text } from './fields.js';
 
 /** Money is an integer in minor units (cents): no binary floating point anywhere near it. */
@@ -33,6 +33,7 @@ export class RecordPurchaseDto {
 
   @ApiProperty({ type: () => [PurchaseLineDto], minItems: 1, maxItems: 500 })
   @IsArray()
+  @ArrayMinSize(1)
   @ArrayMaxSize(500)
   @ValidateNested({ each: true })
   @Type(() => PurchaseLineDto)
@@ -77,6 +78,7 @@ export class RecordRefundDto {
 
   @ApiProperty({ type: () => [RefundLineDto], minItems: 1, maxItems: 500 })
   @IsArray()
+  @ArrayMinSize(1)
   @ArrayMaxSize(500)
   @ValidateNested({ each: true })
   @Type(() => RefundLineDto)
