@@ -1,16 +1,16 @@
-import { Body, Controller, HttpCode, Injectable, Param, Patch, Post, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '#auth';
 import { Command, CurrentCommand, type CommandContext, type CommandOutcome } from '#commands';
 import type { CustomerCommand, EraseCustomer } from '#domain';
 import { serializePosition } from '#event-store';
-import { ApiProblemResponse, validationProblem } from '#http';
+import { ApiProblemResponse } from '#http';
+import { ParseIdPipe } from '../http/validation.js';
 import { AssignOwnerDto } from './dto/assign-owner.dto.js';
 import { CommandResultDto } from './dto/command-result.dto.js';
 import { EraseCustomerDto } from './dto/erase-customer.dto.js';
 import { RecordContractDto, ReviseContractDto, TerminateContractDto } from './dto/contracts.dto.js';
-import { ID_PATTERN, ID_RULE } from './dto/fields.js';
 import { LogCallDto, LogEmailDto, LogMeetingDto } from './dto/interactions.dto.js';
 import { AddNoteDto, AttachDocumentDto } from './dto/notes.dto.js';
 import { RecordPurchaseDto, RecordRefundDto } from './dto/purchases.dto.js';
@@ -19,16 +19,6 @@ import { RecordClickDto, RecordFormSubmissionDto, RecordSiteVisitDto } from './d
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
 import { EraseCustomerCommand } from './erase-customer.command.js';
 import { ExecuteCustomerCommand } from './execute-customer.command.js';
-
-/** A route parameter that must be an id (`customerId`, `contractId`): a 400 naming it otherwise. */
-@Injectable()
-class ParseIdPipe implements PipeTransform<string, string> {
-  transform(value: string, metadata: ArgumentMetadata): string {
-    const field = metadata.data ?? 'id';
-    if (!ID_PATTERN.test(value)) throw validationProblem([{ field, message: `${field} must be ${ID_RULE}` }]);
-    return value;
-  }
-}
 
 const now = () => new Date().toISOString();
 

@@ -1,6 +1,7 @@
 import { Injectable, ValidationPipe, type ArgumentMetadata, type PipeTransform, type ValidationError } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import { validationProblem, type FieldError } from '#http';
+import { ID_PATTERN, ID_RULE } from '../customers/dto/fields.js';
 
 /**
  * Each failed constraint with the full path of its field (`lines.1.quantity`), nested objects and
@@ -48,6 +49,16 @@ class RequestValidationPipe extends ValidationPipe {
 export class ParseUuidPipe implements PipeTransform<string, string> {
   transform(value: string, metadata: ArgumentMetadata): string {
     if (!isUUID(value)) throw validationProblem([{ field: metadata.data ?? 'id', message: `${metadata.data ?? 'id'} must be a UUID` }]);
+    return value;
+  }
+}
+
+/** A route parameter that must be an id (`id`, `contractId`): a 400 naming the parameter otherwise. */
+@Injectable()
+export class ParseIdPipe implements PipeTransform<string, string> {
+  transform(value: string, metadata: ArgumentMetadata): string {
+    const field = metadata.data ?? 'id';
+    if (!ID_PATTERN.test(value)) throw validationProblem([{ field, message: `${field} must be ${ID_RULE}` }]);
     return value;
   }
 }
