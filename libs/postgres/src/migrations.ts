@@ -6,6 +6,8 @@ export interface MigrationSet {
   /** Owner of the migrations; its history is kept in `<schema>.kysely_migration`. */
   readonly schema: string;
   readonly migrations: Record<string, Migration>;
+  /** Run the migrations with Kysely bound to `schema` (`withSchema`), so they name tables unqualified. */
+  readonly bindToSchema?: boolean;
 }
 
 /**
@@ -17,7 +19,7 @@ export async function migrate(pool: pg.Pool, set: MigrationSet): Promise<void> {
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
   await db.schema.createSchema(set.schema).ifNotExists().execute();
   const migrator = new Migrator({
-    db,
+    db: set.bindToSchema ? db.withSchema(set.schema) : db,
     migrationTableSchema: set.schema,
     provider: { getMigrations: async () => set.migrations },
   });

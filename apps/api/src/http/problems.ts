@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { DomainError } from '#domain';
 import { DuplicateEventIdError, EventStoreUnavailableError, InvalidPositionError, WrongExpectedRevisionError } from '#event-store';
 import { PROBLEM_TYPES, ProblemException, type ProblemDetails } from '#http';
+import { ProjectionLagError } from '#projections';
 
 /** Largest JSON or form body accepted; bigger ones get a 413. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -54,6 +55,17 @@ function classify(exception: unknown): Classified {
     return {
       problem: { type: PROBLEM_TYPES.serviceUnavailable, title: 'Service unavailable', status: 503, detail: 'the event store cannot be reached; retry later' },
       headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    };
+  }
+  if (exception instanceof ProjectionLagError) {
+    return {
+      problem: {
+        type: PROBLEM_TYPES.serviceUnavailable,
+        title: 'Read model behind',
+        status: 503,
+        detail: `${exception.message}; retry shortly`,
+      },
+      headers: { 'Retry-After': '1' },
     };
   }
   if (exception instanceof HttpException) return httpProblem(exception);

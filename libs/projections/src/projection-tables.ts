@@ -1,0 +1,40 @@
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import type pg from 'pg';
+import type { RecordedEvent } from '#event-store';
+import { borrowedPool, migrate, type MigrationSet } from '#postgres';
+import { projectionSchema, type Projection } from './projection.js';
+import type { ProjectionsTables } from './projections.migrations.js';
+
+/** The migration set of one version of a projection: its own schema, its own history. */
+export function projectionMigrations(projection: Projection, version = projection.version): MigrationSet {
+  return { schema: projectionSchema(projection.name, version), migrations: projection.migrations, bindToSchema: true };
+}
+
+/** Creates (or migrates) the tables of the projection's version. */
+export async function prepareProjectionTables(pool: pg.Pool, projection: Projection): Promise<string> {
+  const set = projectionMigrations(projection);
+  await migrate(pool, set);
+  return set.schema;
+}
+
+/** Drops every table of one version of a projection (after a rebuild replaced it, or scratch tables). */
+export async function dropProjectionTables(pool: pg.Pool, name: string, version: number): Promise<void> {
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
+  try {
+    await sql`drop schema if exists ${sql.id(projectionSchema(name, version))} cascade`.execute(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Applies events in order inside `trx`, with the projection bound to its version's schema. */
+export async function applyEvents<DB>(trx: Transaction<unknown> | Kysely<unknown>, projection: Projection<DB>, events: readonly RecordedEvent[]): Promise<void> {
+  const db = trx.withSchema(projectionSchema(projection.name, projection.version)) as unknown as Kysely<DB>;
+  for (const event of events) await projection.apply(db, event);
+}
+
+/** The schema queries of projection `name` read: its active version's, or null before any version served. */
+export async function activeSchema(db: Kysely<ProjectionsTables>, name: string): Promise<string | null> {
+  const row = await db.selectFrom('projections.active_versions').select('version').where('name', '=', name).executeTakeFirst();
+  return row ? projectionSchema(name, row.version) : null;
+}

@@ -1,0 +1,32 @@
+import type { Kysely, Migration } from 'kysely';
+import type { RecordedEvent } from '#event-store';
+
+/**
+ * A read model: a name, a version, the tables of that version and how each event changes them.
+ *
+ * Each version lives in its own PostgreSQL schema (`projectionSchema(name, version)`), so bumping
+ * the version builds new tables from the start of the log while the old ones keep serving, and
+ * queries switch once the new version has caught up.
+ */
+export interface Projection<DB = unknown> {
+  /** Kebab-case, e.g. `customer-timeline`. */
+  readonly name: string;
+  readonly version: number;
+  /**
+   * Creates this version's tables. Kysely's `db.schema` and query builders given to the
+   * migrations are already bound to the version's schema (`withSchema`): name tables unqualified.
+   */
+  readonly migrations: Record<string, Migration>;
+  /**
+   * Applies one event inside the batch's transaction; ignores events it has no use for. `db` is
+   * bound to the version's schema. Must be deterministic: a rebuild replays the same log.
+   * Throwing stops the projection at this event (it is reported, never skipped).
+   */
+  apply(db: Kysely<DB>, event: RecordedEvent): Promise<void>;
+}
+
+/** The schema holding one version of a projection's tables, e.g. `projection_customer_timeline_v1`. */
+export function projectionSchema(name: string, version: number): string {
+  if (!/^[a-z][a-z0-9-]{0,40}$/.test(name)) throw new Error(`projection name ${name} must be kebab-case`);
+  return `projection_${name.replaceAll('-', '_')}_v${version}`;
+}

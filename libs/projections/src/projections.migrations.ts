@@ -1,0 +1,51 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+import type { MigrationSet } from '#postgres';
+
+export const PROJECTIONS_SCHEMA = 'projections';
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>) {
+    // One row per projection version. `position` (serialised) moves in the same transaction as the
+    // rows a batch wrote, and only from the value the writer read: a second writer cannot double it.
+    await sql`
+      create table projections.checkpoints (
+        name              text not null,
+        version           integer not null,
+        position          text not null default '0-0',
+        status            text not null default 'running' check (status in ('running', 'failed')),
+        events_applied    bigint not null default 0,
+        error             text,
+        failed_event_id   uuid,
+        failed_event_type text,
+        failed_position   text,
+        failed_at         timestamptz,
+        updated_at        timestamptz not null default now(),
+        primary key (name, version)
+      )`.execute(db);
+    // The version queries read: a new version takes over once it has caught up with the log.
+    await sql`
+      create table projections.active_versions (
+        name    text primary key,
+        version integer not null
+      )`.execute(db);
+  },
+};
+
+export const projectionsMigrations: MigrationSet = { schema: PROJECTIONS_SCHEMA, migrations: { '0001-checkpoints': initial } };
+
+export interface ProjectionsTables {
+  'projections.checkpoints': {
+    name: string;
+    version: number;
+    position: string;
+    status: 'running' | 'failed';
+    events_applied: number;
+    error: string | null;
+    failed_event_id: string | null;
+    failed_event_type: string | null;
+    failed_position: string | null;
+    failed_at: Date | null;
+    updated_at: Date;
+  };
+  'projections.active_versions': { name: string; version: number };
+}
