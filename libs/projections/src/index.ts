@@ -1,4 +1,5 @@
 export { projectionSchema, type Projection } from './projection.js';
-export { activeSchema, applyEvents, dropProjectionTables, prepareProjectionTables, projectionMigrations } from './projection-tables.js';
+export { ProjectionHandlerError, activeSchema, applyEvents, dropProjectionTables, prepareProjectionTables, projectionMigrations } from './projection-tables.js';
 export { PROJECTIONS_SCHEMA, projectionsMigrations, type ProjectionsTables } from './projections.migrations.js';
 export { ProjectionLagError, ReadConsistency, type ReadConsistencyOptions } from './read-consistency.js';
+export { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner.js';

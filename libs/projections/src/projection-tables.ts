@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import type { RecordedEvent } from '#event-store';
 import { borrowedPool, migrate, type MigrationSet } from '#postgres';
@@ -27,10 +27,28 @@ export async function dropProjectionTables(pool: pg.Pool, name: string, version:
   }
 }
 
-/** Applies events in order inside `trx`, with the projection bound to its version's schema. */
-export async function applyEvents<DB>(trx: Transaction<unknown> | Kysely<unknown>, projection: Projection<DB>, events: readonly RecordedEvent[]): Promise<void> {
-  const db = trx.withSchema(projectionSchema(projection.name, projection.version)) as unknown as Kysely<DB>;
-  for (const event of events) await projection.apply(db, event);
+/** A projection's handler threw on an event (as opposed to the database failing under it). */
+export class ProjectionHandlerError extends Error {
+  constructor(
+    readonly event: RecordedEvent,
+    override readonly cause: unknown,
+  ) {
+    super(`event ${event.id} (${event.type}, ${event.streamId}@${event.revision}): ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'ProjectionHandlerError';
+  }
+}
+
+/** Applies events in order inside `executor`, with the projection bound to its version's schema. */
+export async function applyEvents<DB, Outer>(executor: Kysely<Outer>, projection: Projection<DB>, events: readonly RecordedEvent[]): Promise<void> {
+  // The projection's tables are its own: the caller's table types say nothing about them.
+  const db = executor.withSchema(projectionSchema(projection.name, projection.version)) as unknown as Kysely<DB>;
+  for (const event of events) {
+    try {
+      await projection.apply(db, event);
+    } catch (error) {
+      throw new ProjectionHandlerError(event, error);
+    }
+  }
 }
 
 /** The schema queries of projection `name` read: its active version's, or null before any version served. */

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type Generated, type Kysely, type Migration } from 'kysely';
 import type { MigrationSet } from '#postgres';
 
 export const PROJECTIONS_SCHEMA = 'projections';
@@ -37,15 +37,15 @@ export interface ProjectionsTables {
   'projections.checkpoints': {
     name: string;
     version: number;
-    position: string;
-    status: 'running' | 'failed';
-    events_applied: number;
+    position: Generated<string>;
+    status: Generated<'running' | 'failed'>;
+    events_applied: Generated<number>;
     error: string | null;
     failed_event_id: string | null;
     failed_event_type: string | null;
     failed_position: string | null;
     failed_at: Date | null;
-    updated_at: Date;
+    updated_at: Generated<Date>;
   };
   'projections.active_versions': { name: string; version: number };
 }

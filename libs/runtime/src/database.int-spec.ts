@@ -21,7 +21,7 @@ describe('prepareDatabase', () => {
   it('creates the missing database and migrates it once, also when several processes start together', async () => {
     const config = loadConfig({ DATABASE_URL: database.url });
     const migrated = await Promise.all([prepareDatabase(config), prepareDatabase(config), prepareDatabase(config)]);
-    const schemas = ['event_store', 'personal_data', 'auth', 'commands'];
+    const schemas = ['event_store', 'personal_data', 'auth', 'commands', 'projections'];
     expect(migrated).toEqual([schemas, schemas, schemas]);
 
     const client = new pg.Client({ connectionString: database.url });

@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type pg from 'pg';
+import { PostgresEventStore, eventIdFor, eventStoreMigrations, type AppendResult, type NewEvent, type RecordedEvent } from '#event-store';
+import { borrowedPool, createPool, migrate } from '#postgres';
+import { createTestDatabase, type TestDatabase } from '#testing';
+import type { Projection } from './projection.js';
+import { ProjectionRunner } from './projection-runner.js';
+import { projectionsMigrations, type ProjectionsTables } from './projections.migrations.js';
+import { ProjectionLagError, ReadConsistency } from './read-consistency.js';
+
+// Counts events per stream by incrementing: unlike an idempotent upsert, an event applied twice or
+// lost shows in the totals.
+interface TallyTables {
+  tallies: { stream_id: string; events: number; last_revision: number };
+}
+function tallyProjection(name: string, options: { failOn?: string } = {}): Projection<TallyTables> {
+  return {
+    name,
+    version: 1,
+    migrations: {
+      '0001': {
+        async up(db) {
+          await db.schema
+            .createTable('tallies')
+            .addColumn('stream_id', 'text', (c) => c.primaryKey())
+            .addColumn('events', 'integer', (c) => c.notNull())
+            .addColumn('last_revision', 'integer', (c) => c.notNull())
+            .execute();
+        },
+      },
+    },
+    async apply(db, event) {
+      if (options.failOn !== undefined && event.data.label === options.failOn) throw new Error(`cannot project ${options.failOn}`);
+      await db
+        .insertInto('tallies')
+        .values({ stream_id: event.streamId, events: 1, last_revision: event.revision })
+        .onConflict((c) => c.column('stream_id').doUpdateSet((eb) => ({ events: eb('tallies.events', '+', 1), last_revision: event.revision })))
+        .execute();
+    },
+  };
+}
+
+describe('projection runner', () => {
+  let database: TestDatabase;
+  let pool: pg.Pool;
+  let store: PostgresEventStore;
+  let db: Kysely<ProjectionsTables>;
+  const runners: ProjectionRunner[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = createPool(database.url, { max: 20 });
+    await migrate(pool, eventStoreMigrations);
+    await migrate(pool, projectionsMigrations);
+    store = new PostgresEventStore({ connectionString: database.url, pool });
+    db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
+  });
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((runner) => runner.stop()));
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.destroy();
+    await pool?.end();
+    await database?.drop();
+  });
+
+  const start = (projection: Projection<TallyTables>, batchSize = 7) => {
+    const runner = new ProjectionRunner(store, pool, projection, { batchSize, standbyRetryMs: 50 });
+    runners.push(runner);
+    runner.start();
+    return runner;
+  };
+  const event = (label: string): NewEvent => {
+    const commandId = randomUUID();
+    return { id: eventIdFor(commandId), type: 'Tallied', schemaVersion: 1, data: { label }, metadata: { actor: 't', commandId, correlationId: commandId, causationId: commandId } };
+  };
+  /** Appends `count` events spread over `streams`, one append each; the last append's result. */
+  const appendMany = async (streams: string[], count: number, label = 'ok'): Promise<AppendResult> => {
+    let last: AppendResult | undefined;
+    for (let i = 0; i < count; i++) last = await store.append(streams[i % streams.length], [event(label)], 'any');
+    return last!;
+  };
+  /** The tallies of `streams` (the log also holds the other tests' streams). */
+  const tallies = async (name: string, streams: string[]) => {
+    const { rows } = await sql<{ stream_id: string; events: number }>`
+      select stream_id, events from ${sql.id(`projection_${name.replaceAll('-', '_')}_v1`)}.tallies
+      where stream_id = any(${streams}) order by stream_id`.execute(db);
+    return Object.fromEntries(rows.map((row) => [row.stream_id, row.events]));
+  };
+  /** Every event applied was counted once: the checkpoint's count equals the sum of all tallies. */
+  const expectAppliedOnce = async (name: string) => {
+    const { rows } = await sql<{ total: number }>`
+      select coalesce(sum(events), 0)::int as total from ${sql.id(`projection_${name.replaceAll('-', '_')}_v1`)}.tallies`.execute(db);
+    expect((await checkpoint(name)).events_applied).toBe(rows[0].total);
+  };
+  /** What each stream holds: what its tally must say. */
+  const expectedTallies = async (names: string[]) =>
+    Object.fromEntries(await Promise.all(names.map(async (stream) => [stream, (await store.readStream(stream)).length] as const)));
+  const checkpoint = (name: string) =>
+    db.selectFrom('projections.checkpoints').selectAll().where('name', '=', name).executeTakeFirstOrThrow();
+  const consistency = () => new ReadConsistency(db, { timeoutMs: 10_000 });
+  const streams = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+
+  it('catches up in batches, then follows new events live, checkpointing each batch', async () => {
+    const s = streams(`a${randomUUID().slice(0, 6)}`, 3);
+    await appendMany(s, 50);
+    const projection = tallyProjection('tally-catch-up');
+    start(projection);
+    const live = await appendMany(s, 10);
+    await consistency().waitFor(['tally-catch-up'], live.position);
+    expect(await tallies('tally-catch-up', s)).toEqual(await expectedTallies(s));
+    await expectAppliedOnce('tally-catch-up');
+    expect((await checkpoint('tally-catch-up')).status).toBe('running');
+  });
+
+  it('resumes from its checkpoint after a restart: nothing lost, nothing applied twice', async () => {
+    const s = streams(`r${randomUUID().slice(0, 6)}`, 4);
+    const projection = tallyProjection('tally-restart');
+    const first = start(projection, 5);
+    await consistency().waitFor(['tally-restart'], (await appendMany(s, 37)).position);
+    await first.stop();
+    runners.splice(runners.indexOf(first), 1);
+    const meanwhile = await appendMany(s, 23);
+    start(projection, 5);
+    await consistency().waitFor(['tally-restart'], meanwhile.position);
+    expect(await tallies('tally-restart', s)).toEqual(await expectedTallies(s));
+    await expectAppliedOnce('tally-restart');
+  });
+
+  it('lets one of two racing processes own the projection, and the other take over when it stops', async () => {
+    const s = streams(`o${randomUUID().slice(0, 6)}`, 2);
+    const projection = tallyProjection('tally-owners');
+    const [one, two] = [start(projection, 3), start(projection, 3)];
+    await consistency().waitFor(['tally-owners'], (await appendMany(s, 40)).position);
+    // Stop whichever owns it; the other takes over from the checkpoint.
+    await one.stop();
+    const later = await appendMany(s, 20);
+    await consistency().waitFor(['tally-owners'], later.position);
+    expect(await tallies('tally-owners', s)).toEqual(await expectedTallies(s));
+    await expectAppliedOnce('tally-owners');
+    await two.stop();
+    runners.length = 0;
+  });
+
+  it('stops at an event its handler cannot apply, reports it, and resumes from there when restarted', async () => {
+    const s = streams(`f${randomUUID().slice(0, 6)}`, 2);
+    await appendMany(s, 9);
+    const poison = await store.append(s[0], [event('poison')], 'any');
+    const after = await appendMany(s, 6);
+    const failing = start(tallyProjection('tally-failing', { failOn: 'poison' }), 4);
+
+    const deadline = Date.now() + 10_000;
+    const status = async () => (await db.selectFrom('projections.checkpoints').select('status').where('name', '=', 'tally-failing').executeTakeFirst())?.status;
+    while ((await status()) !== 'failed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const failed = await checkpoint('tally-failing');
+    const [poisoned] = (await store.readStream(s[0], { fromRevision: poison.revision, limit: 1 })) as RecordedEvent[];
+    expect(failed).toMatchObject({ status: 'failed', failed_event_id: poisoned.id, failed_event_type: 'Tallied' });
+    expect(failed.error).toMatch(/cannot project poison/);
+    expect(await tallies('tally-failing', s)).toEqual({ [s[0]]: 5, [s[1]]: 4 });
+    await expectAppliedOnce('tally-failing');
+    await expect(new ReadConsistency(db, { timeoutMs: 200 }).waitFor(['tally-failing'], after.position)).rejects.toBeInstanceOf(ProjectionLagError);
+
+    // Fixed code, same projection: it resumes at the event it stopped on.
+    await failing.stop();
+    runners.splice(runners.indexOf(failing), 1);
+    start(tallyProjection('tally-failing'), 4);
+    await consistency().waitFor(['tally-failing'], after.position);
+    expect(await tallies('tally-failing', s)).toEqual(await expectedTallies(s));
+    await expectAppliedOnce('tally-failing');
+    expect(await checkpoint('tally-failing')).toMatchObject({ status: 'running', failed_event_id: null });
+  });
+});

@@ -1,0 +1,215 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import type pg from 'pg';
+import { parsePosition, serializePosition, type EventStore, type Position, type RecordedEvent } from '#event-store';
+import { borrowedPool } from '#postgres';
+import { batched } from './batched.js';
+import type { Projection } from './projection.js';
+import { ProjectionHandlerError, applyEvents, prepareProjectionTables } from './projection-tables.js';
+import type { ProjectionsTables } from './projections.migrations.js';
+
+export interface ProjectionRunnerOptions {
+  /** Events per transaction. */
+  readonly batchSize?: number;
+  /** How often a process that does not own the projection asks again. */
+  readonly standbyRetryMs?: number;
+  readonly log?: (message: string) => void;
+  readonly logError?: (message: string, error: unknown) => void;
+}
+
+/** Another process moved the checkpoint: it owns the projection now; this one stands down. */
+class LostOwnershipError extends Error {}
+
+// Advisory-lock namespace of projection ownership ("proj").
+const OWNERSHIP_LOCK_SPACE = 0x70726f6a;
+const NOTIFY_CHANNEL = 'projections_advanced';
+
+/**
+ * Runs one projection in this process: migrates its tables, waits until it owns the projection (a
+ * session advisory lock: one owner across all projector processes, taken over when the owner dies),
+ * then follows the log from its checkpoint. Each batch of events and the checkpoint after it are
+ * written in one transaction, and the checkpoint only moves from the value this owner read, so a
+ * crash anywhere neither loses nor doubles an event, even if two processes ever overlap.
+ */
+export class ProjectionRunner {
+  private readonly db: Kysely<ProjectionsTables>;
+  private readonly batchSize: number;
+  private readonly standbyRetryMs: number;
+  private readonly log: (message: string) => void;
+  private readonly logError: (message: string, error: unknown) => void;
+  private readonly stopping = new AbortController();
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly pool: pg.Pool,
+    readonly projection: Projection,
+    options: ProjectionRunnerOptions = {},
+  ) {
+    this.db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
+    this.batchSize = options.batchSize ?? 500;
+    this.standbyRetryMs = options.standbyRetryMs ?? 1_000;
+    this.log = options.log ?? (() => undefined);
+    this.logError = options.logError ?? (() => undefined);
+  }
+
+  private get label(): string {
+    return `${this.projection.name} v${this.projection.version}`;
+  }
+
+  start(): void {
+    this.running ??= this.run().catch((error: unknown) => this.logError(`${this.label}: stopped unexpectedly`, error));
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+    await this.db.destroy();
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.stopping.signal;
+    let prepared = false;
+    while (!signal.aborted) {
+      let owner: pg.PoolClient | undefined;
+      let owned = false;
+      try {
+        if (!prepared) prepared = await this.prepare();
+        owner = await this.pool.connect();
+        owned = await this.tryOwn(owner);
+        if (owned) {
+          this.log(`${this.label}: owned by this process, following the log`);
+          await this.follow(signal);
+        }
+      } catch (error) {
+        if (error instanceof ProjectionHandlerError) {
+          this.logError(`${this.label}: failed at ${error.message}; stopped at that event until restarted`, error.cause);
+          return;
+        }
+        // The database or the log went away, or another process took over: start over from the checkpoint.
+        if (!(error instanceof LostOwnershipError)) this.logError(`${this.label}: interrupted, resuming from the checkpoint`, error);
+      } finally {
+        if (owned) await owner?.query('select pg_advisory_unlock($1, hashtext($2))', [OWNERSHIP_LOCK_SPACE, this.lockKey]).catch(() => undefined);
+        owner?.release();
+      }
+      if (!signal.aborted) await sleep(this.standbyRetryMs, signal);
+    }
+  }
+
+  /** Tables, checkpoint row and (for a first version) the active version; idempotent. */
+  private async prepare(): Promise<true> {
+    await prepareProjectionTables(this.pool, this.projection);
+    await this.db
+      .insertInto('projections.checkpoints')
+      .values({ name: this.projection.name, version: this.projection.version })
+      .onConflict((conflict) => conflict.columns(['name', 'version']).doNothing())
+      .execute();
+    // The first version of a projection serves at once; a later one takes over when it catches up.
+    await this.db
+      .insertInto('projections.active_versions')
+      .values({ name: this.projection.name, version: this.projection.version })
+      .onConflict((conflict) => conflict.column('name').doNothing())
+      .execute();
+    return true;
+  }
+
+  private get lockKey(): string {
+    return `${this.projection.name}@${this.projection.version}`;
+  }
+
+  private async tryOwn(owner: pg.PoolClient): Promise<boolean> {
+    const { rows } = await owner.query<{ owned: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as owned', [
+      OWNERSHIP_LOCK_SPACE,
+      this.lockKey,
+    ]);
+    return rows[0].owned;
+  }
+
+  private async follow(signal: AbortSignal): Promise<void> {
+    let checkpoint = await this.checkpoint();
+    await this.db
+      .updateTable('projections.checkpoints')
+      .set({ status: 'running', error: null, failed_event_id: null, failed_event_type: null, failed_position: null, failed_at: null })
+      .where('name', '=', this.projection.name)
+      .where('version', '=', this.projection.version)
+      .execute();
+    for await (const batch of batched(this.store.subscribeToAll({ from: checkpoint, signal }), this.batchSize)) {
+      checkpoint = await this.applyBatch(checkpoint, batch);
+      // Outside the transaction: read-your-writes waiters and live views look again.
+      await sql`select pg_notify(${NOTIFY_CHANNEL}, ${this.projection.name})`.execute(this.db);
+    }
+  }
+
+  private async checkpoint(): Promise<Position> {
+    const row = await this.db
+      .selectFrom('projections.checkpoints')
+      .select('position')
+      .where('name', '=', this.projection.name)
+      .where('version', '=', this.projection.version)
+      .executeTakeFirstOrThrow();
+    return parsePosition(row.position);
+  }
+
+  /**
+   * One transaction for the batch. When a handler fails, the events before the failing one are
+   * committed, the failure is recorded, and the projection stops exactly there.
+   */
+  private async applyBatch(from: Position, events: RecordedEvent[]): Promise<Position> {
+    try {
+      return await this.commit(from, events);
+    } catch (error) {
+      if (!(error instanceof ProjectionHandlerError)) throw error;
+      const before = events.slice(0, events.indexOf(error.event));
+      if (before.length > 0) await this.commit(from, before);
+      await this.recordFailure(error.event, error.cause);
+      throw error;
+    }
+  }
+
+  private async commit(from: Position, events: RecordedEvent[]): Promise<Position> {
+    const to = events[events.length - 1].position;
+    await this.db.transaction().execute(async (trx) => {
+      await applyEvents<unknown, ProjectionsTables>(trx, this.projection, events);
+      const moved = await trx
+        .updateTable('projections.checkpoints')
+        .set((eb) => ({ position: serializePosition(to), events_applied: eb('events_applied', '+', events.length), updated_at: new Date() }))
+        .where('name', '=', this.projection.name)
+        .where('version', '=', this.projection.version)
+        .where('position', '=', serializePosition(from))
+        .executeTakeFirst();
+      if (moved.numUpdatedRows !== 1n) throw new LostOwnershipError(`${this.label}: the checkpoint moved under this process`);
+    });
+    return to;
+  }
+
+  private async recordFailure(event: RecordedEvent, error: unknown): Promise<void> {
+    await this.db
+      .updateTable('projections.checkpoints')
+      .set({
+        status: 'failed',
+        error: messageOf(error),
+        failed_event_id: event.id,
+        failed_event_type: event.type,
+        failed_position: serializePosition(event.position),
+        failed_at: new Date(),
+      })
+      .where('name', '=', this.projection.name)
+      .where('version', '=', this.projection.version)
+      .execute();
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
