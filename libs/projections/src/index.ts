@@ -3,3 +3,4 @@ export { ProjectionHandlerError, activeSchema, applyEvents, dropProjectionTables
 export { PROJECTIONS_SCHEMA, projectionsMigrations, type ProjectionsTables } from './projections.migrations.js';
 export { ProjectionLagError, ReadConsistency, type ReadConsistencyOptions } from './read-consistency.js';
 export { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner.js';
+export { LAG_COUNT_CAP, projectionStatuses, type ProjectionStatus } from './projection-status.js';

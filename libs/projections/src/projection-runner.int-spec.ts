@@ -83,9 +83,9 @@ describe('projection runner', () => {
     return last!;
   };
   /** The tallies of `streams` (the log also holds the other tests' streams). */
-  const tallies = async (name: string, streams: string[]) => {
+  const tallies = async (name: string, streams: string[], version = 1) => {
     const { rows } = await sql<{ stream_id: string; events: number }>`
-      select stream_id, events from ${sql.id(`projection_${name.replaceAll('-', '_')}_v1`)}.tallies
+      select stream_id, events from ${sql.id(`projection_${name.replaceAll('-', '_')}_v${version}`)}.tallies
       where stream_id = any(${streams}) order by stream_id`.execute(db);
     return Object.fromEntries(rows.map((row) => [row.stream_id, row.events]));
   };
@@ -170,5 +170,29 @@ describe('projection runner', () => {
     expect(await tallies('tally-failing', s)).toEqual(await expectedTallies(s));
     await expectAppliedOnce('tally-failing');
     expect(await checkpoint('tally-failing')).toMatchObject({ status: 'running', failed_event_id: null });
+  });
+
+  it('rebuilds a new version from the start while the old one serves, then switches to it and drops the old tables', async () => {
+    const s = streams(`v${randomUUID().slice(0, 6)}`, 3);
+    const v1 = start(tallyProjection('tally-rebuild'));
+    await consistency().waitFor(['tally-rebuild'], (await appendMany(s, 30)).position);
+    await v1.stop();
+    runners.splice(runners.indexOf(v1), 1);
+
+    const v2: Projection<TallyTables> = { ...tallyProjection('tally-rebuild'), version: 2 };
+    start(v2, 50);
+    const last = await appendMany(s, 5);
+    const activeVersion = async () =>
+      (await db.selectFrom('projections.active_versions').select('version').where('name', '=', 'tally-rebuild').executeTakeFirstOrThrow()).version;
+    const deadline = Date.now() + 10_000;
+    while ((await activeVersion()) !== 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await activeVersion()).toBe(2);
+
+    await consistency().waitFor(['tally-rebuild'], last.position);
+    expect(await tallies('tally-rebuild', s, 2)).toEqual(await expectedTallies(s));
+    const { rows: schemas } = await sql<{ name: string }>`
+      select schema_name as name from information_schema.schemata where schema_name like 'projection_tally_rebuild_%'`.execute(db);
+    expect(schemas.map((row) => row.name)).toEqual(['projection_tally_rebuild_v2']);
+    expect((await db.selectFrom('projections.checkpoints').select('version').where('name', '=', 'tally-rebuild').execute()).map((r) => r.version)).toEqual([2]);
   });
 });

@@ -4,7 +4,7 @@ import { parsePosition, serializePosition, type EventStore, type Position, type 
 import { borrowedPool } from '#postgres';
 import { batched } from './batched.js';
 import type { Projection } from './projection.js';
-import { ProjectionHandlerError, applyEvents, prepareProjectionTables } from './projection-tables.js';
+import { ProjectionHandlerError, applyEvents, dropProjectionTables, prepareProjectionTables } from './projection-tables.js';
 import type { ProjectionsTables } from './projections.migrations.js';
 
 export interface ProjectionRunnerOptions {
@@ -38,6 +38,8 @@ export class ProjectionRunner {
   private readonly logError: (message: string, error: unknown) => void;
   private readonly stopping = new AbortController();
   private running: Promise<void> | null = null;
+  /** Whether queries read this version; a rebuilt version takes over once it has caught up. */
+  private active = false;
 
   constructor(
     private readonly store: EventStore,
@@ -109,7 +111,33 @@ export class ProjectionRunner {
       .values({ name: this.projection.name, version: this.projection.version })
       .onConflict((conflict) => conflict.column('name').doNothing())
       .execute();
+    const serving = await this.db
+      .selectFrom('projections.active_versions')
+      .select('version')
+      .where('name', '=', this.projection.name)
+      .executeTakeFirstOrThrow();
+    this.active = serving.version === this.projection.version;
+    if (!this.active) this.log(`${this.label}: rebuilding from the start of the log while v${serving.version} serves`);
     return true;
+  }
+
+  /** Once a rebuilt version has caught up with the log, queries switch to it and the old tables go. */
+  private async takeOverWhenCaughtUp(checkpoint: Position): Promise<void> {
+    if (this.active || (await this.store.readAll({ from: checkpoint, limit: 1 })).events.length > 0) return;
+    const replaced = await this.db.transaction().execute(async (trx) => {
+      const previous = await trx
+        .selectFrom('projections.active_versions')
+        .select('version')
+        .where('name', '=', this.projection.name)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      await trx.updateTable('projections.active_versions').set({ version: this.projection.version }).where('name', '=', this.projection.name).execute();
+      await trx.deleteFrom('projections.checkpoints').where('name', '=', this.projection.name).where('version', '=', previous.version).execute();
+      return previous.version;
+    });
+    this.active = true;
+    await dropProjectionTables(this.pool, this.projection.name, replaced);
+    this.log(`${this.label}: caught up; now serving queries, v${replaced} dropped`);
   }
 
   private get lockKey(): string {
@@ -132,10 +160,12 @@ export class ProjectionRunner {
       .where('name', '=', this.projection.name)
       .where('version', '=', this.projection.version)
       .execute();
+    await this.takeOverWhenCaughtUp(checkpoint);
     for await (const batch of batched(this.store.subscribeToAll({ from: checkpoint, signal }), this.batchSize)) {
       checkpoint = await this.applyBatch(checkpoint, batch);
       // Outside the transaction: read-your-writes waiters and live views look again.
       await sql`select pg_notify(${NOTIFY_CHANNEL}, ${this.projection.name})`.execute(this.db);
+      await this.takeOverWhenCaughtUp(checkpoint);
     }
   }
 

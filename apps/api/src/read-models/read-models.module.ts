@@ -1,0 +1,31 @@
+import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
+import { Kysely, PostgresDialect } from 'kysely';
+import type pg from 'pg';
+import { borrowedPool } from '#postgres';
+import { ReadConsistency, type ProjectionsTables } from '#projections';
+import { PG_POOL } from '#runtime';
+import { ProjectionsController } from './projections.controller.js';
+
+/** Kysely over the process's pool, for the projections' bookkeeping and read models. */
+export const READ_MODELS_DB = Symbol('READ_MODELS_DB');
+
+/** The read side's shared parts: the read-model database, read-your-writes, projection status. */
+@Module({
+  controllers: [ProjectionsController],
+  providers: [
+    {
+      provide: READ_MODELS_DB,
+      useFactory: (pool: pg.Pool) => new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) }),
+      inject: [PG_POOL],
+    },
+    { provide: ReadConsistency, useFactory: (db: Kysely<ProjectionsTables>) => new ReadConsistency(db), inject: [READ_MODELS_DB] },
+  ],
+  exports: [READ_MODELS_DB, ReadConsistency],
+})
+export class ReadModelsModule implements OnModuleDestroy {
+  constructor(@Inject(READ_MODELS_DB) private readonly db: Kysely<ProjectionsTables>) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.db.destroy();
+  }
+}
