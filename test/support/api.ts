@@ -6,6 +6,7 @@ import { prepareDatabase, RuntimeModule } from '#runtime';
 import { createTestDatabase } from '#testing';
 import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/api.module.js';
+import { ProjectorModule } from '../../apps/projector/src/projector.module.js';
 import { configureHttpApp } from '../../apps/api/src/http/configure-http-app.js';
 
 export interface TestApi {
@@ -23,6 +24,8 @@ export interface TestApiOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Test-only controllers, served beside the api's own routes. */
   readonly controllers?: Type[];
+  /** Run the projector in the same app, so read models follow the commands. */
+  readonly withProjector?: boolean;
   /** Changes to the testing module before it is compiled (e.g. overrideProvider). */
   readonly override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
 }
@@ -35,7 +38,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     const config = loadConfig({ LOG_LEVEL: 'error', ...options.env, DATABASE_URL: database.url });
     await prepareDatabase(config);
     let builder = Test.createTestingModule({
-      imports: [RuntimeModule.forRoot(config), ApiModule],
+      imports: [RuntimeModule.forRoot(config), ApiModule, ...(options.withProjector ? [ProjectorModule] : [])],
       controllers: options.controllers ?? [],
     });
     if (options.override) builder = options.override(builder);

@@ -4,3 +4,4 @@ export { PROJECTIONS_SCHEMA, projectionsMigrations, type ProjectionsTables } fro
 export { ProjectionLagError, ReadConsistency, type ReadConsistencyOptions } from './read-consistency.js';
 export { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner.js';
 export { LAG_COUNT_CAP, projectionStatuses, type ProjectionStatus } from './projection-status.js';
+export { verifyProjection, type RowDifference, type Verification } from './verify-projection.js';

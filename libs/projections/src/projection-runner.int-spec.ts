@@ -8,6 +8,7 @@ import type { Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { projectionsMigrations, type ProjectionsTables } from './projections.migrations.js';
 import { ProjectionLagError, ReadConsistency } from './read-consistency.js';
+import { verifyProjection } from './verify-projection.js';
 
 // Counts events per stream by incrementing: unlike an idempotent upsert, an event applied twice or
 // lost shows in the totals.
@@ -194,5 +195,24 @@ describe('projection runner', () => {
       select schema_name as name from information_schema.schemata where schema_name like 'projection_tally_rebuild_%'`.execute(db);
     expect(schemas.map((row) => row.name)).toEqual(['projection_tally_rebuild_v2']);
     expect((await db.selectFrom('projections.checkpoints').select('version').where('name', '=', 'tally-rebuild').execute()).map((r) => r.version)).toEqual([2]);
+  });
+
+  it('verifies the live tables against a rebuild from the log, and reports every row that differs', async () => {
+    const s = streams(`w${randomUUID().slice(0, 6)}`, 3);
+    const projection = tallyProjection('tally-verify');
+    start(projection, 4);
+    await consistency().waitFor(['tally-verify'], (await appendMany(s, 25)).position);
+    // Verifying while the projector keeps applying new events: still compared at one checkpoint.
+    const appending = appendMany(s, 15);
+    expect(await verifyProjection(pool, store, projection)).toMatchObject({ projection: 'tally-verify', tables: ['tallies'], differences: [] });
+    await appending;
+
+    await sql`update projection_tally_verify_v1.tallies set events = events + 1 where stream_id = ${s[1]}`.execute(db);
+    const { differences } = await verifyProjection(pool, store, projection);
+    expect(differences).toHaveLength(2);
+    expect(differences.find((d) => d.only === 'live')?.row).toMatchObject({ stream_id: s[1] });
+    expect(differences.find((d) => d.only === 'rebuilt')?.row).toMatchObject({ stream_id: s[1] });
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.schemata where schema_name like 'verify_%'`.execute(db);
+    expect(rows[0].n).toBe(0);
   });
 });

@@ -5,9 +5,9 @@ import { borrowedPool, migrate, type MigrationSet } from '#postgres';
 import { projectionSchema, type Projection } from './projection.js';
 import type { ProjectionsTables } from './projections.migrations.js';
 
-/** The migration set of one version of a projection: its own schema, its own history. */
-export function projectionMigrations(projection: Projection, version = projection.version): MigrationSet {
-  return { schema: projectionSchema(projection.name, version), migrations: projection.migrations, bindToSchema: true };
+/** The migration set of one version of a projection: its own schema (or `schema`), its own history. */
+export function projectionMigrations(projection: Projection, schema = projectionSchema(projection.name, projection.version)): MigrationSet {
+  return { schema, migrations: projection.migrations, bindToSchema: true };
 }
 
 /** Creates (or migrates) the tables of the projection's version. */
@@ -38,10 +38,18 @@ export class ProjectionHandlerError extends Error {
   }
 }
 
-/** Applies events in order inside `executor`, with the projection bound to its version's schema. */
-export async function applyEvents<DB, Outer>(executor: Kysely<Outer>, projection: Projection<DB>, events: readonly RecordedEvent[]): Promise<void> {
+/**
+ * Applies events in order inside `executor`, with the projection bound to its version's schema (or
+ * to `schema`: scratch tables of a verification).
+ */
+export async function applyEvents<DB, Outer>(
+  executor: Kysely<Outer>,
+  projection: Projection<DB>,
+  events: readonly RecordedEvent[],
+  schema = projectionSchema(projection.name, projection.version),
+): Promise<void> {
   // The projection's tables are its own: the caller's table types say nothing about them.
-  const db = executor.withSchema(projectionSchema(projection.name, projection.version)) as unknown as Kysely<DB>;
+  const db = executor.withSchema(schema) as unknown as Kysely<DB>;
   for (const event of events) {
     try {
       await projection.apply(db, event);
