@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       adminApiKey: null,
       logLevel: 'log',
       apps: ['api', 'projector', 'worker'],
+      projectorBatchSize: 500,
     });
   });
 
@@ -34,6 +35,7 @@ describe('loadConfig', () => {
       CRM_ADMIN_API_KEY: KEY,
       LOG_LEVEL: 'DEBUG',
       CRM_APPS: 'worker, api',
+      PROJECTOR_BATCH_SIZE: '50',
     });
     expect(config).toEqual({
       databaseUrl: 'postgresql://crm:secret@db.internal:6543/crm_prod?sslmode=require',
@@ -43,6 +45,7 @@ describe('loadConfig', () => {
       adminApiKey: KEY,
       logLevel: 'debug',
       apps: ['api', 'worker'],
+      projectorBatchSize: 50,
     });
   });
 
@@ -117,5 +120,9 @@ describe('loadConfig', () => {
     const { problems, message } = error as ConfigError;
     expect(problems.map((problem) => problem.split('=')[0])).toEqual(['DATABASE_URL', 'PORT', 'CRM_ADMIN_API_KEY', 'LOG_LEVEL']);
     expect(message).toBe(`invalid configuration (4 problems):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  });
+
+  it.each(['0', '-5', 'many', '10001'])('refuses PROJECTOR_BATCH_SIZE=%s', (value) => {
+    expect(problemsOf({ PROJECTOR_BATCH_SIZE: value })).toEqual([`PROJECTOR_BATCH_SIZE="${value}": not a batch size (expected an integer from 1 to 10000)`]);
   });
 });

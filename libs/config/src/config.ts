@@ -32,6 +32,8 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   /** CRM_APPS: which apps `apps/main` runs in one process. */
   readonly apps: readonly AppName[];
+  /** PROJECTOR_BATCH_SIZE: events a projection applies per transaction. */
+  readonly projectorBatchSize: number;
 }
 
 export const DEFAULTS = {
@@ -40,6 +42,7 @@ export const DEFAULTS = {
   PORT: '3000',
   LOG_LEVEL: 'log',
   CRM_APPS: APP_NAMES.join(','),
+  PROJECTOR_BATCH_SIZE: '500',
 } as const;
 
 export const MIN_ADMIN_API_KEY_LENGTH = 32;
@@ -83,9 +86,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const adminApiKey = isSet(env, 'CRM_ADMIN_API_KEY') ? read('CRM_ADMIN_API_KEY', '', parseAdminApiKey) : null;
   const logLevel = read('LOG_LEVEL', DEFAULTS.LOG_LEVEL, (value) => oneOf(value.toLowerCase(), LOG_LEVELS));
   const apps = read('CRM_APPS', DEFAULTS.CRM_APPS, parseApps);
+  const projectorBatchSize = read('PROJECTOR_BATCH_SIZE', DEFAULTS.PROJECTOR_BATCH_SIZE, parseBatchSize);
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps };
+  return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps, projectorBatchSize };
 }
 
 /** Thrown by a parser: why the value is not acceptable. */
@@ -143,6 +147,11 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (port > 65535) throw new Invalid('out of range (expected an integer from 0 to 65535)');
   return port;
+}
+
+function parseBatchSize(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 10_000) throw new Invalid('not a batch size (expected an integer from 1 to 10000)');
+  return Number(value);
 }
 
 function parseAdminApiKey(value: string): string {
