@@ -5,7 +5,7 @@ import { Roles } from '#auth';
 import type { EventStore } from '#event-store';
 import { projectionStatuses, type ProjectionStatus, type ProjectionsTables } from '#projections';
 import { EVENT_STORE } from '#runtime';
-import { READ_MODELS_DB } from './read-models.module.js';
+import { READ_MODELS_DB } from './read-models.tokens.js';
 
 /** How far each projection is: for analysts wondering about freshness, and for operators' monitoring. */
 @ApiTags('projections')

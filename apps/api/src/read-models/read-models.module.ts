@@ -5,9 +5,7 @@ import { borrowedPool } from '#postgres';
 import { ReadConsistency, type ProjectionsTables } from '#projections';
 import { PG_POOL } from '#runtime';
 import { ProjectionsController } from './projections.controller.js';
-
-/** Kysely over the process's pool, for the projections' bookkeeping and read models. */
-export const READ_MODELS_DB = Symbol('READ_MODELS_DB');
+import { READ_MODELS_DB } from './read-models.tokens.js';
 
 /** The read side's shared parts: the read-model database, read-your-writes, projection status. */
 @Module({

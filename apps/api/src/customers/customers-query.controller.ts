@@ -1,0 +1,178 @@
+import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Kysely } from 'kysely';
+import type { ServerResponse } from 'node:http';
+import { Roles } from '#auth';
+import { comparePositions, parsePosition, type Position } from '#event-store';
+import { ApiProblemResponse, PROBLEM_TYPES, ProblemException } from '#http';
+import { activeSchema, ReadConsistency, type ProjectionsTables } from '#projections';
+import { CSV_HEADER, csvLine } from '../../../../projections/customer-directory/directory.csv.js';
+import { CUSTOMER_DIRECTORY } from '../../../../projections/customer-directory/directory.projection.js';
+import { DirectoryQueries, type DirectoryFilters, type DirectoryOrder } from '../../../../projections/customer-directory/directory.queries.js';
+import { CUSTOMER_TIMELINE } from '../../../../projections/customer-timeline/timeline.projection.js';
+import { TimelineQueries } from '../../../../projections/customer-timeline/timeline.queries.js';
+import { ParseIdPipe } from '../http/validation.js';
+import { READ_MODELS_DB } from '../read-models/read-models.tokens.js';
+import { ConsistencyQueryDto } from './dto/query-consistency.dto.js';
+import { CustomerFiltersQueryDto, ListCustomersQueryDto } from './dto/query-customers.dto.js';
+import { CustomerPageDto, CustomerProfileDto, TimelinePageDto } from './dto/query-results.dto.js';
+import { TimelineQueryDto } from './dto/query-timeline.dto.js';
+
+const CONSISTENT_WITH = 'x-consistent-with';
+const DEFAULT_LIMIT = 50;
+/** Rows of the export buffered into one write: fewer, larger chunks; memory stays bounded. */
+const EXPORT_CHUNK_BYTES = 64 * 1024;
+
+const consistencyHeader = ApiHeader({
+  name: 'X-Consistent-With',
+  required: false,
+  description: 'A log position a command answered: wait until the read models this route reads have reached it (else 503)',
+});
+
+/**
+ * The read side of the customer context, for analysts: the directory (search, filters, sorted
+ * pages, CSV export), a customer's profile and their timeline. Each route reads the active version
+ * of its projections and, given a position (X-Consistent-With or consistentWith), first waits until
+ * they have applied it: a client reads its own writes.
+ */
+@ApiTags('customers')
+@Roles('analyst', 'admin')
+@Controller('customers')
+@ApiProblemResponse(400, 'Invalid or unknown query parameter, cursor or position')
+@ApiProblemResponse(503, 'The read model has not reached the requested position in time, or is not built yet')
+export class CustomersQueryController {
+  constructor(
+    @Inject(READ_MODELS_DB) private readonly db: Kysely<ProjectionsTables>,
+    private readonly readConsistency: ReadConsistency,
+  ) {}
+
+  @Get()
+  @consistencyHeader
+  @ApiOperation({ summary: 'Search and list customers', description: 'Filters combine with AND; pages are keyset pages, stable while customers are added.' })
+  @ApiOkResponse({ type: CustomerPageDto })
+  async list(@Query() query: ListCustomersQueryDto, @Headers(CONSISTENT_WITH) header?: string): Promise<CustomerPageDto> {
+    const directory = await this.directory(query, header);
+    return directory.search(filtersOf(query), { ...orderOf(query), limit: query.limit ?? DEFAULT_LIMIT, cursor: query.cursor });
+  }
+
+  // Declared before `:id`, which would otherwise take `export.csv` for a customer id.
+  @Get('export.csv')
+  @consistencyHeader
+  @ApiProduces('text/csv')
+  @ApiOperation({
+    summary: 'Export customers as CSV',
+    description:
+      'Same filters and sort as the list, every matching customer, streamed. Text cells starting with =, +, -, @, tab or CR get a leading ' +
+      "' so spreadsheets do not run them as formulas.",
+  })
+  @ApiOkResponse({ description: 'RFC 4180 CSV with a header row', content: { 'text/csv': { schema: { type: 'string' } } } })
+  async export(@Query() query: CustomerFiltersQueryDto, @Res() response: ServerResponse, @Headers(CONSISTENT_WITH) header?: string): Promise<void> {
+    const directory = await this.directory(query, header);
+    response.statusCode = 200;
+    response.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    response.setHeader('Content-Disposition', `attachment; filename="customers-${new Date().toISOString().slice(0, 10)}.csv"`);
+    response.setHeader('Cache-Control', 'no-store');
+    let chunk = CSV_HEADER;
+    // A failure after the first write reaches the exception filter, which cuts the response short.
+    for await (const profile of directory.exportRows(filtersOf(query), orderOf(query))) {
+      chunk += csvLine(profile);
+      if (chunk.length < EXPORT_CHUNK_BYTES) continue;
+      if (!(await write(response, chunk))) return;
+      chunk = '';
+    }
+    if (await write(response, chunk)) response.end();
+  }
+
+  @Get(':id')
+  @consistencyHeader
+  @ApiOperation({ summary: "A customer's current profile and activity totals" })
+  @ApiOkResponse({ type: CustomerProfileDto })
+  @ApiProblemResponse(404, 'Unknown customer')
+  async get(@Param('id', ParseIdPipe) id: string, @Query() query: ConsistencyQueryDto, @Headers(CONSISTENT_WITH) header?: string): Promise<CustomerProfileDto> {
+    const profile = await (await this.directory(query, header)).get(id);
+    if (profile === undefined) throw notFound(id);
+    return profile;
+  }
+
+  @Get(':id/timeline')
+  @consistencyHeader
+  @ApiOperation({
+    summary: "A customer's timeline, newest first",
+    description: 'Every event of the customer with a one-line summary. Filter by types (comma-separated) and a time range (from inclusive, to exclusive).',
+  })
+  @ApiOkResponse({ type: TimelinePageDto })
+  async timeline(@Param('id', ParseIdPipe) id: string, @Query() query: TimelineQueryDto, @Headers(CONSISTENT_WITH) header?: string): Promise<TimelinePageDto> {
+    const schema = await this.readable(CUSTOMER_TIMELINE, query, header);
+    return new TimelineQueries(this.db, schema).page(id, {
+      types: query.types,
+      from: query.from === undefined ? undefined : new Date(query.from),
+      to: query.to === undefined ? undefined : new Date(query.to),
+      limit: query.limit ?? DEFAULT_LIMIT,
+      cursor: query.cursor,
+    });
+  }
+
+  private async directory(query: ConsistencyQueryDto, header: string | undefined): Promise<DirectoryQueries> {
+    return new DirectoryQueries(this.db, await this.readable(CUSTOMER_DIRECTORY, query, header));
+  }
+
+  /** The schema to read projection `name` from, once it has reached the position the client asked for. */
+  private async readable(name: string, query: ConsistencyQueryDto, header: string | undefined): Promise<string> {
+    const position = requestedPosition(header, query.consistentWith);
+    if (position !== undefined) await this.readConsistency.waitFor([name], position);
+    const schema = await activeSchema(this.db, name);
+    // No version has served yet: the projector has not started on a fresh database.
+    if (schema === null) throw notBuilt(name);
+    return schema;
+  }
+}
+
+/** The later of the header and the query parameter, when given (a malformed one is a 400). */
+function requestedPosition(header: string | undefined, parameter: string | undefined): Position | undefined {
+  const positions = [header, parameter].filter((value) => value !== undefined && value !== '').map((value) => parsePosition(value as string));
+  return positions.reduce<Position | undefined>((later, position) => (later === undefined || comparePositions(position, later) > 0 ? position : later), undefined);
+}
+
+function filtersOf(query: CustomerFiltersQueryDto): DirectoryFilters {
+  return {
+    q: query.q,
+    stage: query.stage,
+    ownerRepId: query.ownerRepId,
+    region: query.region,
+    tag: query.tag,
+    createdFrom: query.createdFrom === undefined ? undefined : new Date(query.createdFrom),
+    createdTo: query.createdTo === undefined ? undefined : new Date(query.createdTo),
+  };
+}
+
+function orderOf(query: CustomerFiltersQueryDto): DirectoryOrder {
+  const sort = query.sort ?? 'createdAt';
+  return { sort, order: query.order ?? (sort === 'name' ? 'asc' : 'desc') };
+}
+
+/** Writes with backpressure: waits for 'drain' when the socket is full. False when the client went away. */
+async function write(response: ServerResponse, chunk: string): Promise<boolean> {
+  if (response.destroyed) return false;
+  if (chunk === '' || response.write(chunk)) return true;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+  return !response.destroyed;
+}
+
+function notFound(customerId: string): ProblemException {
+  return new ProblemException({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: `customer ${customerId} is not in the directory` });
+}
+
+function notBuilt(projection: string): ProblemException {
+  return new ProblemException(
+    { type: PROBLEM_TYPES.serviceUnavailable, title: 'Read model not built yet', status: 503, detail: `the ${projection} read model has not been built yet; retry shortly` },
+    { headers: { 'Retry-After': '5' } },
+  );
+}
