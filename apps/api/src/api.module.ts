@@ -6,7 +6,9 @@ import { PG_POOL } from '#runtime';
 import type pg from 'pg';
 import { AdminKeyProvisioner } from './api-keys/admin-key.provisioner.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
+import { AuditModule } from './audit/audit.module.js';
 import { CustomersModule } from './customers/customers.module.js';
+import { ReadModelsModule } from './read-models/read-models.module.js';
 import { HealthController } from './health.controller.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
 import { createValidationPipe } from './http/validation.js';
@@ -18,7 +20,7 @@ import { createValidationPipe } from './http/validation.js';
  * as problem+json; `@Command()` routes honour Idempotency-Key.
  */
 @Module({
-  imports: [CustomersModule],
+  imports: [CustomersModule, ReadModelsModule, AuditModule],
   controllers: [HealthController, ApiKeysController],
   providers: [
     { provide: ApiKeyService, useFactory: (pool: pg.Pool) => new ApiKeyService(pool), inject: [PG_POOL] },

@@ -9,6 +9,14 @@ describe('the CLI command line', () => {
     [['keys', 'create', '--role=admin', '--name=ops'], { kind: 'keys-create', name: 'ops', role: 'admin' }],
     [['keys', 'list'], { kind: 'keys-list' }],
     [['keys', 'revoke', '0b6f5f1e-6a43-4f7e-9d0c-2b1e3f4a5c6d'], { kind: 'keys-revoke', id: '0b6f5f1e-6a43-4f7e-9d0c-2b1e3f4a5c6d' }],
+    [['replay', 'c-1'], { kind: 'replay', customerId: 'c-1' }],
+    [
+      ['replay', 'c-1', '--from-revision', '2', '--to-revision=10', '--until', '2026-11-20T15:00:00+01:00'],
+      { kind: 'replay', customerId: 'c-1', fromRevision: 2, toRevision: 10, until: new Date('2026-11-20T14:00:00Z') },
+    ],
+    [['state', 'c-1'], { kind: 'state', customerId: 'c-1' }],
+    [['state', 'c-1', '--as-of', '7'], { kind: 'state', customerId: 'c-1', asOf: { revision: 7 } }],
+    [['state', 'c-1', '--as-of=2026-11-20T14:30:00.250Z'], { kind: 'state', customerId: 'c-1', asOf: { at: new Date('2026-11-20T14:30:00.250Z') } }],
   ])('reads %j', (argv, expected) => {
     expect(parseArgs(argv)).toEqual(expected);
   });
@@ -29,6 +37,17 @@ describe('the CLI command line', () => {
     [['keys', 'revoke'], 'keys revoke needs the id'],
     [['keys', 'revoke', '42'], '"42" is not a key id'],
     [['keys', 'revoke', '0b6f5f1e-6a43-4f7e-9d0c-2b1e3f4a5c6d', 'x'], 'unexpected argument "x"'],
+    [['replay'], 'replay needs the id of a customer'],
+    [['state', '--as-of', '1'], 'state needs the id of a customer'],
+    [['replay', 'not an id'], '"not an id" is not a customer id'],
+    [['replay', 'c-1', 'c-2'], 'unexpected argument "c-2"'],
+    [['replay', 'c-1', '--from-revision', '-1'], '--from-revision must be a revision'],
+    [['replay', 'c-1', '--to-revision', '1.5'], '--to-revision must be a revision'],
+    [['replay', 'c-1', '--from-revision', '3', '--to-revision', '2'], '--to-revision must not be less than --from-revision'],
+    [['replay', 'c-1', '--until', '2026-11-20'], '--until must be an ISO 8601 timestamp with a time zone'],
+    [['replay', 'c-1', '--as-of', '1'], 'unknown option --as-of'],
+    [['state', 'c-1', '--as-of', 'yesterday'], '--as-of must be a revision (an integer of 0 or more) or an ISO 8601 timestamp'],
+    [['state', 'c-1', '--as-of'], '--as-of needs a value'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);

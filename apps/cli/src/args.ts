@@ -1,10 +1,14 @@
 import { isRole, KEY_NAME_PATTERN, KEY_NAME_RULE, ROLES, type Role } from '#auth';
+import { AS_OF_RULE, INSTANT_RULE, parseAsOf, parseInstant, parseWholeNumber, REVISION_RULE, type AsOf } from '../../api/src/audit/as-of.js';
+import { ID_PATTERN, ID_RULE } from '../../api/src/customers/dto/fields.js';
 
 export type CliCommand =
   | { readonly kind: 'help' }
   | { readonly kind: 'keys-create'; readonly name: string; readonly role: Role }
   | { readonly kind: 'keys-list' }
-  | { readonly kind: 'keys-revoke'; readonly id: string };
+  | { readonly kind: 'keys-revoke'; readonly id: string }
+  | { readonly kind: 'replay'; readonly customerId: string; readonly fromRevision?: number; readonly toRevision?: number; readonly until?: Date }
+  | { readonly kind: 'state'; readonly customerId: string; readonly asOf?: AsOf };
 
 export const USAGE = `Usage: npm run cli -- <command>
 
@@ -12,10 +16,15 @@ Commands:
   keys create --name <name> --role <role>   create an API key and print it (shown this once)
   keys list                                 list API keys (never the keys themselves)
   keys revoke <id>                          revoke an API key at once
+  replay <customerId> [--from-revision <n>] [--to-revision <n>] [--until <time>]
+                                            print a customer's events as recorded, one JSON per line
+  state <customerId> [--as-of <time|n>]     print a customer's state as of a time or revision (default: now)
   help                                      show this help
 
   <name>  ${KEY_NAME_RULE}
   <role>  ${ROLES.join(' | ')}
+  <n>     ${REVISION_RULE}
+  <time>  ${INSTANT_RULE}; bounds are inclusive
 
 Reads DATABASE_URL (default postgres://postgres@127.0.0.1:5432/crm); creates and migrates the
 database if needed. Exit status: 0 done, 1 failed, 2 bad usage.`;
@@ -34,6 +43,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function parseArgs(argv: readonly string[]): CliCommand {
   const [group, action, ...rest] = argv;
   if (group === undefined || ['help', '--help', '-h'].includes(group)) return { kind: 'help' };
+  if (group === 'replay' || group === 'state') return parseAuditCommand(group, argv.slice(1));
   if (group !== 'keys') throw new UsageError(`unknown command "${group}"`);
   switch (action) {
     case 'create': {
@@ -60,6 +70,34 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     default:
       throw new UsageError(`unknown command "keys ${action}"`);
   }
+}
+
+function parseAuditCommand(kind: 'replay' | 'state', args: readonly string[]): CliCommand {
+  const [customerId, ...rest] = args;
+  if (customerId === undefined || customerId.startsWith('--')) throw new UsageError(`${kind} needs the id of a customer`);
+  if (!ID_PATTERN.test(customerId)) throw new UsageError(`"${customerId}" is not a customer id (${ID_RULE})`);
+  if (kind === 'state') {
+    const { 'as-of': asOf } = parseOptions(rest, ['as-of']);
+    if (asOf === undefined) return { kind, customerId };
+    return { kind, customerId, asOf: parsed(parseAsOf(asOf), `--as-of must be ${AS_OF_RULE}`) };
+  }
+  const options = parseOptions(rest, ['from-revision', 'to-revision', 'until']);
+  const revision = (option: 'from-revision' | 'to-revision') => {
+    const value = options[option];
+    return value === undefined ? undefined : parsed(parseWholeNumber(value), `--${option} must be ${REVISION_RULE}`);
+  };
+  const fromRevision = revision('from-revision');
+  const toRevision = revision('to-revision');
+  const until = options.until === undefined ? undefined : parsed(parseInstant(options.until), `--until must be ${INSTANT_RULE}`);
+  if (fromRevision !== undefined && toRevision !== undefined && toRevision < fromRevision) {
+    throw new UsageError('--to-revision must not be less than --from-revision');
+  }
+  return { kind, customerId, fromRevision, toRevision, until };
+}
+
+function parsed<T>(value: T | undefined, message: string): T {
+  if (value === undefined) throw new UsageError(message);
+  return value;
 }
 
 /** `--option value` and `--option=value`, each of `allowed` at most once; nothing else. */

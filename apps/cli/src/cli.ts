@@ -1,7 +1,10 @@
 import { ApiKeyNameTakenError, ApiKeyService, type ApiKeyRecord } from '#auth';
 import { ConfigError, loadConfig, redactPassword, type AppConfig } from '#config';
+import { PostgresDataKeyStore } from '#event-store';
 import { createPool } from '#postgres';
-import { prepareDatabase } from '#runtime';
+import { createEventStore, DOMAIN_EVENT_SCHEMA, prepareDatabase } from '#runtime';
+import type pg from 'pg';
+import { customerStateAsOf, HISTORY_MAX_LIMIT, readCustomerHistory } from '../../api/src/audit/customer-audit.js';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './args.js';
 
 export interface CliIo {
@@ -63,12 +66,45 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         print(`revoked API key ${revoked.id} (name ${revoked.name}, role ${revoked.role})`);
         return 0;
       }
+      case 'replay':
+      case 'state':
+        await audit(command, config, pool, print);
+        return 0;
     }
   } catch (error) {
     if (error instanceof ApiKeyNameTakenError) return fail(`${error.message}: revoke it first or choose another name`);
     return fail(messageOf(error));
   } finally {
     await pool.end();
+  }
+}
+
+/**
+ * The auditor's replay, as GET /audit/customers/:id/events and /state answer it, through the event
+ * store the api uses: personal data decrypted with the keys in PostgreSQL, old versions upcast.
+ */
+async function audit(
+  command: Extract<CliCommand, { kind: 'replay' | 'state' }>,
+  config: AppConfig,
+  pool: pg.Pool,
+  print: (text: string) => void,
+): Promise<void> {
+  const store = createEventStore(config, pool, new PostgresDataKeyStore({ connectionString: config.databaseUrl, pool }), DOMAIN_EVENT_SCHEMA);
+  try {
+    if (command.kind === 'state') {
+      print(JSON.stringify(await customerStateAsOf(store, command.customerId, command.asOf), null, 2));
+      return;
+    }
+    const { customerId, fromRevision, toRevision, until } = command;
+    // Page by page, so a long history is printed as it is read rather than held in memory.
+    let after: number | undefined;
+    do {
+      const page = await readCustomerHistory(store, customerId, { fromRevision, toRevision, to: until, after, limit: HISTORY_MAX_LIMIT });
+      for (const event of page.events) print(JSON.stringify(event));
+      after = page.nextCursor ?? undefined;
+    } while (after !== undefined);
+  } finally {
+    await store.close();
   }
 }
 
