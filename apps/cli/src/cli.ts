@@ -2,7 +2,9 @@ import { ApiKeyNameTakenError, ApiKeyService, type ApiKeyRecord } from '#auth';
 import { ConfigError, loadConfig, redactPassword, type AppConfig } from '#config';
 import { PostgresDataKeyStore } from '#event-store';
 import { createPool } from '#postgres';
+import { verifyProjection } from '#projections';
 import { createEventStore, DOMAIN_EVENT_SCHEMA, prepareDatabase } from '#runtime';
+import { PROJECTIONS } from '../../../projections/index.js';
 import type pg from 'pg';
 import { customerStateAsOf, HISTORY_MAX_LIMIT, readCustomerHistory } from '../../api/src/audit/customer-audit.js';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './args.js';
@@ -46,7 +48,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return fail(`cannot prepare the database at DATABASE_URL=${redactPassword(config.databaseUrl)}: ${messageOf(error)}`);
   }
 
-  const pool = createPool(config.databaseUrl, { max: 1, applicationName: 'crm-cli' });
+  // A verification migrates scratch tables and reads the log beside its snapshot transaction.
+  const pool = createPool(config.databaseUrl, { max: 4, applicationName: 'crm-cli' });
   const apiKeys = new ApiKeyService(pool);
   try {
     switch (command.kind) {
@@ -70,6 +73,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'state':
         await audit(command, config, pool, print);
         return 0;
+      case 'verify':
+        return await verify(command.projection, config, pool, print, fail);
     }
   } catch (error) {
     if (error instanceof ApiKeyNameTakenError) return fail(`${error.message}: revoke it first or choose another name`);
@@ -103,6 +108,20 @@ async function audit(
       for (const event of page.events) print(JSON.stringify(event));
       after = page.nextCursor ?? undefined;
     } while (after !== undefined);
+  } finally {
+    await store.close();
+  }
+}
+
+/** POST /audit/projections/:name/verify, from the command line; exit 1 when the read model and the log disagree. */
+async function verify(name: string, config: AppConfig, pool: pg.Pool, print: (text: string) => void, fail: (text: string) => number): Promise<number> {
+  const projection = PROJECTIONS.find((candidate) => candidate.name === name);
+  if (!projection) return fail(`no projection ${name}; known: ${PROJECTIONS.map((p) => p.name).join(', ')}`);
+  const store = createEventStore(config, pool, new PostgresDataKeyStore({ connectionString: config.databaseUrl, pool }), DOMAIN_EVENT_SCHEMA);
+  try {
+    const verification = await verifyProjection(pool, store, projection);
+    print(JSON.stringify(verification, null, 2));
+    return verification.differences.length === 0 ? 0 : 1;
   } finally {
     await store.close();
   }

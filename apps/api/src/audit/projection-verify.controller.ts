@@ -1,0 +1,43 @@
+import { Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type pg from 'pg';
+import { Roles } from '#auth';
+import type { EventStore } from '#event-store';
+import { ApiProblemResponse, PROBLEM_TYPES, ProblemException } from '#http';
+import { verifyProjection, type Verification } from '#projections';
+import { EVENT_STORE, PG_POOL } from '#runtime';
+import { PROJECTIONS } from '../../../../projections/index.js';
+
+/** The auditor's check that a read model and the log agree. */
+@ApiTags('audit')
+@Roles('auditor', 'admin')
+@Controller('audit/projections')
+export class ProjectionVerifyController {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: pg.Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  @Post(':name/verify')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Verify a read model against the log',
+    description:
+      'Rebuilds the projection from the log into scratch tables, up to the checkpoint of the live tables, and lists every row that ' +
+      'differs (`only: live` or `only: rebuilt`); none when all is well. Both sides are read in one snapshot.',
+  })
+  @ApiOkResponse({ description: '{ projection, version, position, tables, differences, truncated }' })
+  @ApiProblemResponse(404, 'No projection of that name')
+  verify(@Param('name') name: string): Promise<Verification> {
+    const projection = PROJECTIONS.find((candidate) => candidate.name === name);
+    if (!projection) {
+      throw new ProblemException({
+        type: PROBLEM_TYPES.notFound,
+        title: 'Not found',
+        status: 404,
+        detail: `no projection ${name}; known: ${PROJECTIONS.map((p) => p.name).join(', ')}`,
+      });
+    }
+    return verifyProjection(this.pool, this.store, projection);
+  }
+}

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { runDecider } from '#commands';
+import { loadConfig } from '#config';
+import { customerDecider, customerStream, schemaVersionOf } from '#domain';
+import { PostgresDataKeyStore, type EventStore } from '#event-store';
+import { createPool } from '#postgres';
+import { ProjectionRunner } from '#projections';
+import { createEventStore, DOMAIN_EVENT_SCHEMA, prepareDatabase } from '#runtime';
+import { createTestDatabase, type TestDatabase } from '#testing';
+import { customerDirectoryProjection } from '../../../projections/customer-directory/directory.projection.js';
+import { runCli } from './cli.js';
+
+describe('the CLI verify command', () => {
+  let database: TestDatabase;
+  let pool: pg.Pool;
+  let store: EventStore;
+
+  async function cli(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const status = await runCli(argv, {
+      env: { DATABASE_URL: database.url },
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+    });
+    return { status, stdout, stderr };
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const config = loadConfig({ DATABASE_URL: database.url });
+    await prepareDatabase(config);
+    pool = createPool(database.url);
+    store = createEventStore(config, pool, new PostgresDataKeyStore({ connectionString: database.url, pool }), DOMAIN_EVENT_SCHEMA);
+    for (let n = 0; n < 3; n++) {
+      const commandId = randomUUID();
+      await runDecider(
+        store,
+        customerDecider,
+        customerStream(`cli-verify-${n}`),
+        { type: 'RegisterCustomer', customerId: `cli-verify-${n}`, source: 'import', contact: { name: `Person ${n}` }, registeredAt: new Date().toISOString() },
+        { commandId, correlationId: commandId, causationId: commandId, actor: 'service:cli-test' },
+        { schemaVersionOf },
+      );
+    }
+    // Build the directory up to the head of the log, as the projector would.
+    const runner = new ProjectionRunner(store, pool, customerDirectoryProjection, { standbyRetryMs: 20 });
+    runner.start();
+    const head = (await store.headPosition())!;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const { rows } = await pool.query<{ position: string }>(`select position from projections.checkpoints where name = 'customer-directory'`);
+      if (rows[0]?.position === `${head.major}-${head.minor}` || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await runner.stop();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('exits 0 and lists no difference when the read model agrees with the log', async () => {
+    const { status, stdout } = await cli('verify', 'customer-directory');
+    expect(status).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ projection: 'customer-directory', differences: [] });
+  });
+
+  it('exits 1 and prints the differing rows when it does not', async () => {
+    await pool.query(`delete from projection_customer_directory_v1.customers where customer_id = 'cli-verify-1'`);
+    const { status, stdout } = await cli('verify', 'customer-directory');
+    expect(status).toBe(1);
+    const { differences } = JSON.parse(stdout) as { differences: { only: string; row: { customer_id: string } }[] };
+    expect(differences.map((d) => [d.only, d.row.customer_id])).toEqual([['rebuilt', 'cli-verify-1']]);
+  });
+
+  it('names the projections it knows when given another', async () => {
+    const { status, stderr } = await cli('verify', 'nothing-here');
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/no projection nothing-here; known: customer-timeline, customer-directory/);
+  });
+});
