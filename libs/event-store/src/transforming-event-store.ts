@@ -9,6 +9,9 @@ import type {
 } from './event-store.port.js';
 import type { NewEvent, RecordedEvent } from './event.js';
 import type { Position } from './position.js';
+import { batched } from './batched.js';
+
+const SUBSCRIPTION_PAGE = 500;
 
 /**
  * An EventStore that changes events on their way in and out (upcasting, personal-data
@@ -42,10 +45,10 @@ export abstract class TransformingEventStore implements EventStore {
     return { events: await this.afterRead(page.events), next: page.next };
   }
 
+  /** Transforms what the subscription has ready as one page: one key lookup per page, not per event. */
   async *subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent> {
-    for await (const event of this.inner.subscribeToAll(options)) {
-      const [transformed] = await this.afterRead([event]);
-      yield transformed;
+    for await (const page of batched(this.inner.subscribeToAll(options), SUBSCRIPTION_PAGE)) {
+      yield* await this.afterRead(page);
     }
   }
 

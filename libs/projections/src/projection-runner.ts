@@ -1,8 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
-import { parsePosition, serializePosition, type EventStore, type Position, type RecordedEvent } from '#event-store';
+import { batched, parsePosition, serializePosition, type EventStore, type Position, type RecordedEvent } from '#event-store';
 import { borrowedPool } from '#postgres';
-import { batched } from './batched.js';
 import type { Projection } from './projection.js';
 import { ProjectionHandlerError, applyEvents, dropProjectionTables, prepareProjectionTables } from './projection-tables.js';
 import type { ProjectionsTables } from './projections.migrations.js';
