@@ -1,5 +1,6 @@
 import { eventIdFor, EventStoreUnavailableError, serializePosition, type EventStore } from '#event-store';
-import { EVENT_STORE } from '#runtime';
+import type pg from 'pg';
+import { EVENT_STORE, PG_POOL } from '#runtime';
 import { startTestApi, type TestApi } from './support/api.js';
 
 describe('GET /health', () => {
@@ -18,6 +19,7 @@ describe('GET /health', () => {
       checks: {
         postgres: { status: 'up' },
         eventStore: { status: 'up', kind: 'postgres', head: null },
+        projections: { status: 'up' },
       },
     });
   });
@@ -54,7 +56,24 @@ describe('GET /health', () => {
       checks: {
         postgres: { status: 'up' },
         eventStore: { status: 'down', error: 'event store unavailable: EventStoreDB: connection refused' },
+        projections: { status: 'up' },
       },
+    });
+  });
+
+  it('stays 200 but degraded when a projection stopped at an event it cannot apply, naming it', async () => {
+    api = await startTestApi();
+    await api.app
+      .get<pg.Pool>(PG_POOL)
+      .query(
+        `insert into projections.checkpoints (name, version, status, failed_event_id, error)
+         values ('customer-timeline', 1, 'failed', '00000000-0000-5000-8000-000000000001', 'boom')`,
+      );
+    const response = await api.http.get('/health').expect(200);
+    expect(response.body.status).toBe('degraded');
+    expect(response.body.checks.projections).toEqual({
+      status: 'down',
+      error: 'customer-timeline v1 stopped at event 00000000-0000-5000-8000-000000000001: boom',
     });
   });
 });

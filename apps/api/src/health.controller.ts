@@ -13,11 +13,15 @@ const CHECK_TIMEOUT_MS = 3_000;
 export type Check = { readonly status: 'up'; readonly [detail: string]: unknown } | { readonly status: 'down'; readonly error: string };
 
 export interface HealthReport {
-  readonly status: 'ok' | 'error';
-  readonly checks: { readonly postgres: Check; readonly eventStore: Check };
+  /** `degraded`: the api serves, but a projection stopped at an event it cannot apply (its read model goes stale). */
+  readonly status: 'ok' | 'degraded' | 'error';
+  readonly checks: { readonly postgres: Check; readonly eventStore: Check; readonly projections: Check };
 }
 
-/** GET /health, without auth: 200 when every dependency answers, 503 naming the ones that do not. */
+/**
+ * GET /health, without auth: 200 when every dependency answers (`degraded` when a projection has
+ * failed: the api still serves), 503 naming the dependencies that do not.
+ */
 @ApiTags('health')
 @Public()
 @Controller('health')
@@ -31,10 +35,10 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Whether PostgreSQL and the event store answer (200, or 503 with the same report)' })
+  @ApiOperation({ summary: 'Whether PostgreSQL and the event store answer and the projections run (200, or 503 with the same report)' })
   // The report is the body either way (not a problem+json): probes and operators read the checks.
   async check(@Res({ passthrough: true }) response: ServerResponse): Promise<HealthReport> {
-    const [postgres, eventStore] = await Promise.all([
+    const [postgres, eventStore, projections] = await Promise.all([
       this.probe('postgres', async () => {
         await this.pool.query('select 1');
         return {};
@@ -43,12 +47,22 @@ export class HealthController {
         const head = await this.eventStore.headPosition();
         return { kind: this.config.eventStore.kind, head: head && serializePosition(head) };
       }),
+      this.probe('projections', async () => {
+        const { rows } = await this.pool.query<{ name: string; version: number; failed_event_id: string; error: string }>(
+          `select name, version, failed_event_id, error from projections.checkpoints where status = 'failed' order by name`,
+        );
+        if (rows.length > 0) {
+          throw new Error(rows.map((row) => `${row.name} v${row.version} stopped at event ${row.failed_event_id}: ${row.error}`).join('; '));
+        }
+        return {};
+      }),
     ]);
+    const serving = postgres.status === 'up' && eventStore.status === 'up';
     const report: HealthReport = {
-      status: postgres.status === 'up' && eventStore.status === 'up' ? 'ok' : 'error',
-      checks: { postgres, eventStore },
+      status: !serving ? 'error' : projections.status === 'up' ? 'ok' : 'degraded',
+      checks: { postgres, eventStore, projections },
     };
-    if (report.status !== 'ok') response.statusCode = 503;
+    if (report.status === 'error') response.statusCode = 503;
     return report;
   }
 
