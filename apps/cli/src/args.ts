@@ -9,7 +9,8 @@ export type CliCommand =
   | { readonly kind: 'keys-revoke'; readonly id: string }
   | { readonly kind: 'replay'; readonly customerId: string; readonly fromRevision?: number; readonly toRevision?: number; readonly until?: Date }
   | { readonly kind: 'state'; readonly customerId: string; readonly asOf?: AsOf }
-  | { readonly kind: 'verify'; readonly projection: string };
+  | { readonly kind: 'verify'; readonly projection: string }
+  | { readonly kind: 'projections' };
 
 export const USAGE = `Usage: npm run cli -- <command>
 
@@ -20,6 +21,7 @@ Commands:
   replay <customerId> [--from-revision <n>] [--to-revision <n>] [--until <time>]
                                             print a customer's events as recorded, one JSON per line
   state <customerId> [--as-of <time|n>]     print a customer's state as of a time or revision (default: now)
+  projections                               each projection version: state, checkpoint, lag (a rebuild's progress)
   verify <projection>                       rebuild a read model from the log into scratch tables and print
                                             every row that differs from the live one (exit 1 if any)
   help                                      show this help
@@ -47,6 +49,10 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   const [group, action, ...rest] = argv;
   if (group === undefined || ['help', '--help', '-h'].includes(group)) return { kind: 'help' };
   if (group === 'replay' || group === 'state') return parseAuditCommand(group, argv.slice(1));
+  if (group === 'projections') {
+    if (action !== undefined) throw new UsageError('projections takes no argument');
+    return { kind: 'projections' };
+  }
   if (group === 'verify') {
     if (action === undefined || rest.length > 0) throw new UsageError('verify takes one projection name, e.g. verify customer-directory');
     return { kind: 'verify', projection: action };

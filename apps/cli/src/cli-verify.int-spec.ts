@@ -76,6 +76,12 @@ describe('the CLI verify command', () => {
     expect(differences.map((d) => [d.only, d.row.customer_id])).toEqual([['rebuilt', 'cli-verify-1']]);
   });
 
+  it('shows each projection version with its state, checkpoint and lag', async () => {
+    const { status, stdout } = await cli('projections');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^customer-directory v1 \(serving\)  running  applied 3  0 events \/ 0\.0 s behind  at \d+-\d+$/m);
+  });
+
   it('names the projections it knows when given another', async () => {
     const { status, stderr } = await cli('verify', 'nothing-here');
     expect(status).toBe(1);

@@ -1,8 +1,9 @@
 import { ApiKeyNameTakenError, ApiKeyService, type ApiKeyRecord } from '#auth';
 import { ConfigError, loadConfig, redactPassword, type AppConfig } from '#config';
 import { PostgresDataKeyStore } from '#event-store';
-import { createPool } from '#postgres';
-import { verifyProjection } from '#projections';
+import { borrowedPool, createPool } from '#postgres';
+import { Kysely, PostgresDialect } from 'kysely';
+import { projectionStatuses, verifyProjection, type ProjectionStatus, type ProjectionsTables } from '#projections';
 import { createEventStore, DOMAIN_EVENT_SCHEMA, prepareDatabase } from '#runtime';
 import { PROJECTIONS } from '../../../projections/index.js';
 import type pg from 'pg';
@@ -75,6 +76,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return 0;
       case 'verify':
         return await verify(command.projection, config, pool, print, fail);
+      case 'projections':
+        print(formatProjections(await projections(config, pool)));
+        return 0;
     }
   } catch (error) {
     if (error instanceof ApiKeyNameTakenError) return fail(`${error.message}: revoke it first or choose another name`);
@@ -125,6 +129,29 @@ async function verify(name: string, config: AppConfig, pool: pg.Pool, print: (te
   } finally {
     await store.close();
   }
+}
+
+/** GET /projections, from the command line. */
+async function projections(config: AppConfig, pool: pg.Pool): Promise<ProjectionStatus[]> {
+  const store = createEventStore(config, pool, new PostgresDataKeyStore({ connectionString: config.databaseUrl, pool }), DOMAIN_EVENT_SCHEMA);
+  const db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
+  try {
+    return await projectionStatuses(db, store);
+  } finally {
+    await db.destroy();
+    await store.close();
+  }
+}
+
+function formatProjections(statuses: readonly ProjectionStatus[]): string {
+  if (statuses.length === 0) return 'no projection has run yet (start the projector)';
+  return statuses
+    .map((s) => {
+      const behind = `${s.lag.eventsBehind}${s.lag.eventsBehindCapped ? '+' : ''} events / ${s.lag.secondsBehind.toFixed(1)} s behind`;
+      const failure = s.failure ? `  FAILED at event ${s.failure.eventId} (${s.failure.eventType}): ${s.failure.error}` : '';
+      return `${s.name} v${s.version}${s.active ? ' (serving)' : ' (rebuilding)'}  ${s.state}  applied ${s.eventsApplied}  ${behind}  at ${s.checkpoint}${failure}`;
+    })
+    .join('\n');
 }
 
 function formatKeys(keys: readonly ApiKeyRecord[]): string {
