@@ -29,10 +29,10 @@ import {
   type CustomerEvent,
   type CustomerState,
 } from '#domain';
-import { PostgresDataKeyStore, comparePositions, parsePosition, type EventStore, type JsonObject, type Position } from '#event-store';
+import { comparePositions, parsePosition, type EventStore, type JsonObject, type Position } from '#event-store';
 import { borrowedPool, createPool } from '#postgres';
 import { ProjectionLagError, ProjectionRunner, ReadConsistency, projectionSchema, type Projection, type ProjectionsTables } from '#projections';
-import { DOMAIN_EVENT_SCHEMA, createEventStore, prepareDatabase } from '#runtime';
+import { openEventStore, prepareDatabase } from '#runtime';
 import { createTestDatabase } from '#testing';
 import { DirectoryQueries } from '../projections/customer-directory/directory.queries.js';
 import { CUSTOMER_DIRECTORY, customerDirectoryProjection } from '../projections/customer-directory/directory.projection.js';
@@ -419,7 +419,7 @@ async function main() {
   const pool = createPool(database.url, { max: 20 });
   const db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
   // The store the projector uses: PostgreSQL log, personal-data decryption, upcasting.
-  const store = createEventStore(config, pool, new PostgresDataKeyStore({ connectionString: database.url, pool }), DOMAIN_EVENT_SCHEMA);
+  const store = openEventStore(config, pool);
   const projections: readonly Projection[] = [customerTimelineProjection, customerDirectoryProjection];
   const runners = projections.map(
     (projection) =>

@@ -4,10 +4,10 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { loadConfig, type AppConfig } from '#config';
 import { customerDecider, customerStream, schemaVersionOf, type CustomerCommand, type CustomerEvent } from '#domain';
-import { PostgresDataKeyStore, eventIdFor, type EventStore, type NewEvent } from '#event-store';
+import { eventIdFor, type EventStore, type NewEvent } from '#event-store';
 import { borrowedPool, createPool } from '#postgres';
 import { ReadConsistency, verifyProjection, type ProjectionsTables } from '#projections';
-import { DOMAIN_EVENT_SCHEMA, createEventStore, prepareDatabase } from '#runtime';
+import { openEventStore, prepareDatabase } from '#runtime';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { PROJECTIONS } from '../projections/index.js';
 
@@ -28,7 +28,7 @@ describe('a projector killed at random points while catching up', () => {
     config = loadConfig({ DATABASE_URL: database.url });
     await prepareDatabase(config);
     pool = createPool(database.url);
-    store = createEventStore(config, pool, new PostgresDataKeyStore({ connectionString: database.url, pool }), DOMAIN_EVENT_SCHEMA);
+    store = openEventStore(config, pool);
     db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
   });
   afterAll(async () => {

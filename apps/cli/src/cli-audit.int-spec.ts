@@ -8,7 +8,7 @@ import { createPool } from '#postgres';
 import { createEventStore, DOMAIN_EVENT_SCHEMA, prepareDatabase } from '#runtime';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import type pg from 'pg';
-import { runCli } from './cli.js';
+import { runCliCapturing } from '../../../test/support/cli.js';
 
 /** `replay` and `state` in process, against a fresh database holding customers written as the api writes them. */
 describe('the CLI replay and state commands', () => {
@@ -19,16 +19,7 @@ describe('the CLI replay and state commands', () => {
   const id = `c-${randomUUID()}`;
   let recorded: RecordedEvent[];
 
-  async function cli(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const status = await runCli(argv, {
-      env: { DATABASE_URL: database.url },
-      stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: (text: string) => (stderr += text) },
-    });
-    return { status, stdout, stderr };
-  }
+  const cli = (...argv: string[]) => runCliCapturing(database.url, argv);
 
   const lines = (stdout: string) => stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
 

@@ -3,36 +3,27 @@ import type pg from 'pg';
 import { runDecider } from '#commands';
 import { loadConfig } from '#config';
 import { customerDecider, customerStream, schemaVersionOf } from '#domain';
-import { PostgresDataKeyStore, type EventStore } from '#event-store';
+import type { EventStore } from '#event-store';
 import { createPool } from '#postgres';
 import { ProjectionRunner } from '#projections';
-import { createEventStore, DOMAIN_EVENT_SCHEMA, prepareDatabase } from '#runtime';
+import { openEventStore, prepareDatabase } from '#runtime';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { customerDirectoryProjection } from '../../../projections/customer-directory/directory.projection.js';
-import { runCli } from './cli.js';
+import { runCliCapturing } from '../../../test/support/cli.js';
 
 describe('the CLI verify command', () => {
   let database: TestDatabase;
   let pool: pg.Pool;
   let store: EventStore;
 
-  async function cli(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const status = await runCli(argv, {
-      env: { DATABASE_URL: database.url },
-      stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: (text: string) => (stderr += text) },
-    });
-    return { status, stdout, stderr };
-  }
+  const cli = (...argv: string[]) => runCliCapturing(database.url, argv);
 
   beforeAll(async () => {
     database = await createTestDatabase();
     const config = loadConfig({ DATABASE_URL: database.url });
     await prepareDatabase(config);
     pool = createPool(database.url);
-    store = createEventStore(config, pool, new PostgresDataKeyStore({ connectionString: database.url, pool }), DOMAIN_EVENT_SCHEMA);
+    store = openEventStore(config, pool);
     for (let n = 0; n < 3; n++) {
       const commandId = randomUUID();
       await runDecider(

@@ -1,7 +1,7 @@
 import { ApiKeyService } from '#auth';
 import { createPool } from '#postgres';
 import { createTestDatabase, type TestDatabase } from '#testing';
-import { runCli } from './cli.js';
+import { runCliCapturing } from '../../../test/support/cli.js';
 
 /** The CLI as `npm run cli -- ...` runs it, in process, against a fresh database it migrates itself. */
 describe('the CLI', () => {
@@ -15,16 +15,7 @@ describe('the CLI', () => {
     await database?.drop();
   });
 
-  async function cli(...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const status = await runCli(argv, {
-      env: { DATABASE_URL: database.url },
-      stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: (text: string) => (stderr += text) },
-    });
-    return { status, stdout, stderr };
-  }
+  const cli = (...argv: string[]) => runCliCapturing(database.url, argv);
 
   async function authenticate(key: string) {
     const pool = createPool(database.url);
@@ -76,15 +67,7 @@ describe('the CLI', () => {
   });
 
   it('fails with a message when the configuration or the database is wrong', async () => {
-    async function listWith(databaseUrl: string): Promise<{ status: number; stderr: string }> {
-      let stderr = '';
-      const status = await runCli(['keys', 'list'], {
-        env: { DATABASE_URL: databaseUrl },
-        stdout: { write: () => true },
-        stderr: { write: (text: string) => (stderr += text) },
-      });
-      return { status, stderr };
-    }
+    const listWith = (databaseUrl: string) => runCliCapturing(databaseUrl, ['keys', 'list']);
 
     const misconfigured = await listWith('mysql://localhost/crm');
     expect(misconfigured.status).toBe(1);

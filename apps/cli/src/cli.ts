@@ -1,10 +1,9 @@
 import { ApiKeyNameTakenError, ApiKeyService, type ApiKeyRecord } from '#auth';
 import { ConfigError, loadConfig, redactPassword, type AppConfig } from '#config';
-import { PostgresDataKeyStore } from '#event-store';
 import { borrowedPool, createPool } from '#postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import { projectionStatuses, verifyProjection, type ProjectionStatus, type ProjectionsTables } from '#projections';
-import { createEventStore, DOMAIN_EVENT_SCHEMA, prepareDatabase } from '#runtime';
+import { openEventStore, prepareDatabase } from '#runtime';
 import { PROJECTIONS } from '../../../projections/index.js';
 import type pg from 'pg';
 import { customerStateAsOf, HISTORY_MAX_LIMIT, readCustomerHistory } from '../../api/src/audit/customer-audit.js';
@@ -98,7 +97,7 @@ async function audit(
   pool: pg.Pool,
   print: (text: string) => void,
 ): Promise<void> {
-  const store = createEventStore(config, pool, new PostgresDataKeyStore({ connectionString: config.databaseUrl, pool }), DOMAIN_EVENT_SCHEMA);
+  const store = openEventStore(config, pool);
   try {
     if (command.kind === 'state') {
       print(JSON.stringify(await customerStateAsOf(store, command.customerId, command.asOf), null, 2));
@@ -121,7 +120,7 @@ async function audit(
 async function verify(name: string, config: AppConfig, pool: pg.Pool, print: (text: string) => void, fail: (text: string) => number): Promise<number> {
   const projection = PROJECTIONS.find((candidate) => candidate.name === name);
   if (!projection) return fail(`no projection ${name}; known: ${PROJECTIONS.map((p) => p.name).join(', ')}`);
-  const store = createEventStore(config, pool, new PostgresDataKeyStore({ connectionString: config.databaseUrl, pool }), DOMAIN_EVENT_SCHEMA);
+  const store = openEventStore(config, pool);
   try {
     const verification = await verifyProjection(pool, store, projection);
     print(JSON.stringify(verification, null, 2));
@@ -133,7 +132,7 @@ async function verify(name: string, config: AppConfig, pool: pg.Pool, print: (te
 
 /** GET /projections, from the command line. */
 async function projections(config: AppConfig, pool: pg.Pool): Promise<ProjectionStatus[]> {
-  const store = createEventStore(config, pool, new PostgresDataKeyStore({ connectionString: config.databaseUrl, pool }), DOMAIN_EVENT_SCHEMA);
+  const store = openEventStore(config, pool);
   const db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
   try {
     return await projectionStatuses(db, store);

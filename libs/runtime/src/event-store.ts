@@ -2,6 +2,7 @@ import {
   EventStoreDbEventStore,
   PersonalDataEventStore,
   PersonalDataPolicy,
+  PostgresDataKeyStore,
   PostgresEventStore,
   UpcasterRegistry,
   UpcastingEventStore,
@@ -41,4 +42,12 @@ export function createLogAdapter(config: AppConfig, pool: pg.Pool): PostgresEven
 export function createEventStore(config: AppConfig, pool: pg.Pool, keys: DataKeyStore, schema: EventSchema): EventStore {
   const personalData = new PersonalDataEventStore(createLogAdapter(config, pool), keys, schema.personalData);
   return new UpcastingEventStore(personalData, schema.upcasters);
+}
+
+/**
+ * The event store exactly as the apps use it, for processes outside Nest (CLI, tools, tests): the
+ * configured log, personal-data keys in DATABASE_URL's database (through `pool`), the domain's schema.
+ */
+export function openEventStore(config: AppConfig, pool: pg.Pool): EventStore {
+  return createEventStore(config, pool, new PostgresDataKeyStore({ connectionString: config.databaseUrl, pool }), DOMAIN_EVENT_SCHEMA);
 }

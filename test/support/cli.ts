@@ -1,0 +1,19 @@
+import { runCli } from '../../apps/cli/src/cli.js';
+
+export interface CliRun {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs one CLI command line in-process against `databaseUrl`, capturing what it prints. */
+export async function runCliCapturing(databaseUrl: string, argv: readonly string[]): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const status = await runCli(argv, {
+    env: { DATABASE_URL: databaseUrl },
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { status, stdout, stderr };
+}
