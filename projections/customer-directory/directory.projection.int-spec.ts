@@ -1,34 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
-import { customerStream, type CustomerEvent, type CustomerRegisteredData } from '#domain';
+import type { CustomerEvent, CustomerRegisteredData } from '#domain';
 import { ERASED, type JsonObject, type RecordedEvent } from '#event-store';
 import { ProblemException } from '#http';
 import { borrowedPool, createPool } from '#postgres';
 import { applyEvents, prepareProjectionTables, projectionSchema, type Projection } from '#projections';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { createTestDatabase, recordedCustomerEvents, type TestDatabase } from '#testing';
 import { CUSTOMER_DIRECTORY, customerDirectoryProjection, type DirectoryTables } from './directory.projection.js';
 import { DIRECTORY_SORTS, DirectoryQueries, type CustomerProfile, type DirectoryFilters, type DirectoryOrder } from './directory.queries.js';
 
-let lastPosition = 0n;
-
 /** Events of one customer stream, numbered as the store would. */
-function customer(customerId: string) {
-  let revision = 0;
-  return (event: CustomerEvent, recordedAt = new Date('2026-03-01T00:00:00.000Z')): RecordedEvent => {
-    lastPosition += 1n;
-    return {
-      id: randomUUID(),
-      streamId: customerStream(customerId),
-      revision: revision++,
-      position: { major: lastPosition, minor: lastPosition },
-      type: event.type,
-      schemaVersion: 1,
-      data: event.data as unknown as JsonObject,
-      metadata: { actor: 'test-service', commandId: randomUUID(), correlationId: randomUUID(), causationId: randomUUID(), recordedAt },
-    };
-  };
-}
+const customer = (customerId: string) => recordedCustomerEvents(customerId, () => new Date('2026-03-01T00:00:00.000Z'));
 
 const registered = (customerId: string, changes: Partial<CustomerRegisteredData> = {}): CustomerEvent => ({
   type: 'CustomerRegistered',

@@ -1,35 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
-import { customerStream, type CustomerEvent } from '#domain';
+import type { CustomerEvent } from '#domain';
 import { ERASED, type JsonObject, type RecordedEvent } from '#event-store';
 import { ProblemException } from '#http';
 import { borrowedPool, createPool } from '#postgres';
 import { applyEvents, prepareProjectionTables, type Projection } from '#projections';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { createTestDatabase, recordedCustomerEvents, type TestDatabase } from '#testing';
 import { customerTimelineProjection, type TimelineTables } from './timeline.projection.js';
 import { TimelineQueries } from './timeline.queries.js';
 import { erasePersonalFields } from './timeline.summary.js';
 
-let lastPosition = 0n;
-
 /** Events of one customer stream, numbered as the store would. */
-function customer(customerId: string) {
-  let revision = 0;
-  return (event: CustomerEvent, recordedAt = new Date()): RecordedEvent => {
-    lastPosition += 1n;
-    return {
-      id: randomUUID(),
-      streamId: customerStream(customerId),
-      revision: revision++,
-      position: { major: lastPosition, minor: lastPosition },
-      type: event.type,
-      schemaVersion: 1,
-      data: event.data as unknown as JsonObject,
-      metadata: { actor: 'test-service', commandId: randomUUID(), correlationId: randomUUID(), causationId: randomUUID(), recordedAt },
-    };
-  };
-}
+const customer = (customerId: string) => recordedCustomerEvents(customerId);
 
 const registered = (customerId: string, registeredAt: string): CustomerEvent => ({
   type: 'CustomerRegistered',
