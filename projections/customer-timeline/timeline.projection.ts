@@ -1,6 +1,6 @@
-import { sql, type ColumnType, type Kysely, type Migration } from 'kysely';
+import { sql, type ColumnType, type Insertable, type Kysely, type Migration } from 'kysely';
 import { customerIdOfStream, toCustomerEvent, type CustomerEvent, type CustomerEventType } from '#domain';
-import { serializePosition, type JsonObject } from '#event-store';
+import { serializePosition, type JsonObject, type RecordedEvent } from '#event-store';
 import type { Projection } from '#projections';
 import { businessTime, erasePersonalFields, summarize } from './timeline.summary.js';
 
@@ -67,30 +67,46 @@ export const customerTimelineProjection: Projection<TimelineTables> = {
   name: CUSTOMER_TIMELINE,
   version: 1,
   migrations: { '0001-timeline-entries': initial },
-  async apply(db, event) {
-    const customerId = customerIdOfStream(event.streamId);
-    const customerEvent = customerId === undefined ? undefined : toCustomerEvent(event);
-    if (customerId === undefined || customerEvent === undefined) return;
-    await db
-      .insertInto('timeline_entries')
-      .values({
-        event_id: event.id,
-        customer_id: customerId,
-        revision: event.revision,
-        position: serializePosition(event.position),
-        type: event.type,
-        occurred_at: eventTime(customerEvent, event.metadata.recordedAt),
-        recorded_at: event.metadata.recordedAt,
-        actor: event.metadata.actor,
-        summary: summarize(customerEvent),
-        details: JSON.stringify(event.data),
-      })
-      // Applying an event twice (a replayed batch) leaves one row.
-      .onConflict((conflict) => conflict.column('event_id').doNothing())
-      .execute();
-    if (customerEvent.type === 'CustomerErased') await scrubPersonalData(db, customerId);
+  async apply(db, events) {
+    const rows: Insertable<TimelineEntriesTable>[] = [];
+    const erased: string[] = [];
+    for (const event of events) {
+      const customerId = customerIdOfStream(event.streamId);
+      const customerEvent = customerId === undefined ? undefined : toCustomerEvent(event);
+      if (customerId === undefined || customerEvent === undefined) continue;
+      rows.push(entryOf(customerId, customerEvent, event));
+      if (customerEvent.type === 'CustomerErased') erased.push(customerId);
+    }
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      await db
+        .insertInto('timeline_entries')
+        .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+        // Applying an event twice (a replayed batch) leaves one row.
+        .onConflict((conflict) => conflict.column('event_id').doNothing())
+        .execute();
+    }
+    // After the batch's rows are in: rows the same batch wrote before the erasure are scrubbed too.
+    for (const customerId of new Set(erased)) await scrubPersonalData(db, customerId);
   },
 };
+
+/** 10 parameters a row: far below PostgreSQL's 65,535 per statement. */
+const ROWS_PER_STATEMENT = 1_000;
+
+function entryOf(customerId: string, customerEvent: CustomerEvent, event: RecordedEvent): Insertable<TimelineEntriesTable> {
+  return {
+    event_id: event.id,
+    customer_id: customerId,
+    revision: event.revision,
+    position: serializePosition(event.position),
+    type: event.type,
+    occurred_at: eventTime(customerEvent, event.metadata.recordedAt),
+    recorded_at: event.metadata.recordedAt,
+    actor: event.metadata.actor,
+    summary: summarize(customerEvent),
+    details: JSON.stringify(event.data),
+  };
+}
 
 /** Business time, or when the store recorded the event should the data lack a usable one. */
 function eventTime(event: CustomerEvent, recordedAt: Date): string {

@@ -246,13 +246,21 @@ export function money(minor: number, currency: string): string {
   return `${currency} ${sign}${amount}`;
 }
 
+// Intl.NumberFormat is costly to build; a log holds few currencies.
+const digitsByCurrency = new Map<string, number>();
+
 function currencyDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    // Not a well-formed code (the domain validates them; this only keeps a summary from failing).
-    return 2;
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      // Not a well-formed code (the domain validates them; this only keeps a summary from failing).
+      digits = 2;
+    }
+    digitsByCurrency.set(currency, digits);
   }
+  return digits;
 }
 
 function duration(seconds: number): string {

@@ -15,7 +15,8 @@ import { verifyProjection } from './verify-projection.js';
 interface TallyTables {
   tallies: { stream_id: string; events: number; last_revision: number };
 }
-function tallyProjection(name: string, options: { failOn?: string } = {}): Projection<TallyTables> {
+/** `failOn`: a label whose event always fails; `failBatches`: how many multi-event batches fail once each (a passing fault). */
+function tallyProjection(name: string, options: { failOn?: string; failBatches?: { count: number } } = {}): Projection<TallyTables> {
   return {
     name,
     version: 1,
@@ -31,13 +32,16 @@ function tallyProjection(name: string, options: { failOn?: string } = {}): Proje
         },
       },
     },
-    async apply(db, event) {
-      if (options.failOn !== undefined && event.data.label === options.failOn) throw new Error(`cannot project ${options.failOn}`);
-      await db
-        .insertInto('tallies')
-        .values({ stream_id: event.streamId, events: 1, last_revision: event.revision })
-        .onConflict((c) => c.column('stream_id').doUpdateSet((eb) => ({ events: eb('tallies.events', '+', 1), last_revision: event.revision })))
-        .execute();
+    async apply(db, events) {
+      if (options.failBatches !== undefined && events.length > 1 && options.failBatches.count-- > 0) throw new Error('connection reset (once)');
+      for (const event of events) {
+        if (options.failOn !== undefined && event.data.label === options.failOn) throw new Error(`cannot project ${options.failOn}`);
+        await db
+          .insertInto('tallies')
+          .values({ stream_id: event.streamId, events: 1, last_revision: event.revision })
+          .onConflict((c) => c.column('stream_id').doUpdateSet((eb) => ({ events: eb('tallies.events', '+', 1), last_revision: event.revision })))
+          .execute();
+      }
     },
   };
 }
@@ -171,6 +175,16 @@ describe('projection runner', () => {
     expect(await tallies('tally-failing', s)).toEqual(await expectedTallies(s));
     await expectAppliedOnce('tally-failing');
     expect(await checkpoint('tally-failing')).toMatchObject({ status: 'running', failed_event_id: null });
+  });
+
+  it('applies a batch one event at a time when the batch fails but no single event does, and carries on', async () => {
+    const s = streams(`t${randomUUID().slice(0, 6)}`, 3);
+    const last = await appendMany(s, 20);
+    start(tallyProjection('tally-transient', { failBatches: { count: 1 } }), 8);
+    await consistency().waitFor(['tally-transient'], last.position);
+    expect(await tallies('tally-transient', s)).toEqual(await expectedTallies(s));
+    await expectAppliedOnce('tally-transient');
+    expect(await checkpoint('tally-transient')).toMatchObject({ status: 'running', failed_event_id: null });
   });
 
   it('rebuilds a new version from the start while the old one serves, then switches to it and drops the old tables', async () => {

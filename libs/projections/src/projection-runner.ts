@@ -179,22 +179,28 @@ export class ProjectionRunner {
   }
 
   /**
-   * One transaction for the batch. When a handler fails, the events before the failing one are
-   * committed, the failure is recorded, and the projection stops exactly there.
+   * One transaction for the batch. When the projection throws on it, the events are applied again
+   * one per transaction: those before the failing one are committed, the failure is recorded and
+   * the projection stops exactly there.
    */
-  private async applyBatch(from: Position, events: RecordedEvent[]): Promise<Position> {
+  private async applyBatch(from: Position, events: readonly RecordedEvent[]): Promise<Position> {
     try {
       return await this.commit(from, events);
     } catch (error) {
       if (!(error instanceof ProjectionHandlerError)) throw error;
-      const before = events.slice(0, events.indexOf(error.event));
-      if (before.length > 0) await this.commit(from, before);
-      await this.recordFailure(error.event, error.cause);
-      throw error;
+      if (error.event !== undefined) {
+        await this.recordFailure(error.event, error.cause);
+        throw error;
+      }
+      let checkpoint = from;
+      for (const event of events) checkpoint = await this.applyBatch(checkpoint, [event]);
+      // Each event applied on its own: the batch's failure did not come from one event (and will not recur).
+      this.logError(`${this.label}: ${error.message}; applied one event at a time instead`, error.cause);
+      return checkpoint;
     }
   }
 
-  private async commit(from: Position, events: RecordedEvent[]): Promise<Position> {
+  private async commit(from: Position, events: readonly RecordedEvent[]): Promise<Position> {
     const to = events[events.length - 1].position;
     await this.db.transaction().execute(async (trx) => {
       await applyEvents<unknown, ProjectionsTables>(trx, this.projection, events);

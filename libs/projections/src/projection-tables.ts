@@ -27,20 +27,31 @@ export async function dropProjectionTables(pool: pg.Pool, name: string, version:
   }
 }
 
-/** A projection's handler threw on an event (as opposed to the database failing under it). */
+/** A projection's handler threw on a batch of events (as opposed to the database failing under the runner). */
 export class ProjectionHandlerError extends Error {
   constructor(
-    readonly event: RecordedEvent,
+    readonly events: readonly RecordedEvent[],
     override readonly cause: unknown,
   ) {
-    super(`event ${event.id} (${event.type}, ${event.streamId}@${event.revision}): ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(`${describe(events)}: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = 'ProjectionHandlerError';
+  }
+
+  /** The event that failed, once the batch is narrowed to one. */
+  get event(): RecordedEvent | undefined {
+    return this.events.length === 1 ? this.events[0] : undefined;
   }
 }
 
+function describe(events: readonly RecordedEvent[]): string {
+  const [first] = events;
+  if (events.length === 1) return `event ${first.id} (${first.type}, ${first.streamId}@${first.revision})`;
+  return `a batch of ${events.length} events from ${first.id} (${first.streamId}@${first.revision})`;
+}
+
 /**
- * Applies events in order inside `executor`, with the projection bound to its version's schema (or
- * to `schema`: scratch tables of a verification).
+ * Applies a batch of events inside `executor`, with the projection bound to its version's schema
+ * (or to `schema`: scratch tables of a verification).
  */
 export async function applyEvents<DB, Outer>(
   executor: Kysely<Outer>,
@@ -50,12 +61,11 @@ export async function applyEvents<DB, Outer>(
 ): Promise<void> {
   // The projection's tables are its own: the caller's table types say nothing about them.
   const db = executor.withSchema(schema) as unknown as Kysely<DB>;
-  for (const event of events) {
-    try {
-      await projection.apply(db, event);
-    } catch (error) {
-      throw new ProjectionHandlerError(event, error);
-    }
+  if (events.length === 0) return;
+  try {
+    await projection.apply(db, events);
+  } catch (error) {
+    throw new ProjectionHandlerError(events, error);
   }
 }
 

@@ -18,11 +18,14 @@ export interface Projection<DB = unknown> {
    */
   readonly migrations: Record<string, Migration>;
   /**
-   * Applies one event inside the batch's transaction; ignores events it has no use for. `db` is
-   * bound to the version's schema. Must be deterministic: a rebuild replays the same log.
-   * Throwing stops the projection at this event (it is reported, never skipped).
+   * Applies a batch of events, in log order, inside the batch's transaction, ignoring those it has
+   * no use for; set-based (a few statements per batch, not one per event) is what makes catch-up
+   * fast. `db` is bound to the version's schema. Must be deterministic: a rebuild replays the same
+   * log, possibly cut into other batches. Throwing rolls the batch back; the runner then applies
+   * the events one at a time and stops the projection at the one that fails (reported, never
+   * skipped).
    */
-  apply(db: Kysely<DB>, event: RecordedEvent): Promise<void>;
+  apply(db: Kysely<DB>, events: readonly RecordedEvent[]): Promise<void>;
 }
 
 /** The schema holding one version of a projection's tables, e.g. `projection_customer_timeline_v1`. */
