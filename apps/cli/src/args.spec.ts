@@ -17,6 +17,8 @@ describe('the CLI command line', () => {
     [['state', 'c-1'], { kind: 'state', customerId: 'c-1' }],
     [['state', 'c-1', '--as-of', '7'], { kind: 'state', customerId: 'c-1', asOf: { revision: 7 } }],
     [['state', 'c-1', '--as-of=2026-11-20T14:30:00.250Z'], { kind: 'state', customerId: 'c-1', asOf: { at: new Date('2026-11-20T14:30:00.250Z') } }],
+    [['rebuild', 'customer-timeline'], { kind: 'rebuild', projection: 'customer-timeline', detach: false }],
+    [['rebuild', '--detach', 'customer-timeline'], { kind: 'rebuild', projection: 'customer-timeline', detach: true }],
   ])('reads %j', (argv, expected) => {
     expect(parseArgs(argv)).toEqual(expected);
   });
@@ -37,6 +39,9 @@ describe('the CLI command line', () => {
     [['keys', 'revoke'], 'keys revoke needs the id'],
     [['keys', 'revoke', '42'], '"42" is not a key id'],
     [['keys', 'revoke', '0b6f5f1e-6a43-4f7e-9d0c-2b1e3f4a5c6d', 'x'], 'unexpected argument "x"'],
+    [['rebuild'], 'rebuild takes one projection name'],
+    [['rebuild', 'a', 'b'], 'rebuild takes one projection name'],
+    [['rebuild', 'a', '--force'], 'unknown option --force for rebuild'],
     [['replay'], 'replay needs the id of a customer'],
     [['state', '--as-of', '1'], 'state needs the id of a customer'],
     [['replay', 'not an id'], '"not an id" is not a customer id'],

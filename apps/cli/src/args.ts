@@ -10,6 +10,7 @@ export type CliCommand =
   | { readonly kind: 'replay'; readonly customerId: string; readonly fromRevision?: number; readonly toRevision?: number; readonly until?: Date }
   | { readonly kind: 'state'; readonly customerId: string; readonly asOf?: AsOf }
   | { readonly kind: 'verify'; readonly projection: string }
+  | { readonly kind: 'rebuild'; readonly projection: string; readonly detach: boolean }
   | { readonly kind: 'projections' };
 
 export const USAGE = `Usage: npm run cli -- <command>
@@ -22,6 +23,11 @@ Commands:
                                             print a customer's events as recorded, one JSON per line
   state <customerId> [--as-of <time|n>]     print a customer's state as of a time or revision (default: now)
   projections                               each projection version: state, checkpoint, lag (a rebuild's progress)
+  rebuild <projection> [--detach]           build the read model anew from the log into new tables while the
+                                            current ones serve; queries switch once it has caught up and the old
+                                            tables are dropped. Runs the build here, printing its progress, until
+                                            it serves (a projector takes over should this stop); --detach only
+                                            requests it, for the projectors to run
   verify <projection>                       rebuild a read model from the log into scratch tables and print
                                             every row that differs from the live one (exit 1 if any)
   help                                      show this help
@@ -52,6 +58,13 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   if (group === 'projections') {
     if (action !== undefined) throw new UsageError('projections takes no argument');
     return { kind: 'projections' };
+  }
+  if (group === 'rebuild') {
+    const names = [action, ...rest].filter((arg) => arg !== undefined && arg !== '--detach');
+    const unknown = names.find((arg) => arg.startsWith('--'));
+    if (unknown !== undefined) throw new UsageError(`unknown option ${unknown} for rebuild`);
+    if (names.length !== 1) throw new UsageError('rebuild takes one projection name, e.g. rebuild customer-timeline');
+    return { kind: 'rebuild', projection: names[0], detach: argv.includes('--detach') };
   }
   if (group === 'verify') {
     if (action === undefined || rest.length > 0) throw new UsageError('verify takes one projection name, e.g. verify customer-directory');

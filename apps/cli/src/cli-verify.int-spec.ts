@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from '#testing';
 import { customerDirectoryProjection } from '../../../projections/customer-directory/directory.projection.js';
 import { runCliCapturing } from '../../../test/support/cli.js';
 
-describe('the CLI verify command', () => {
+describe('the CLI verify, projections and rebuild commands', () => {
   let database: TestDatabase;
   let pool: pg.Pool;
   let store: EventStore;
@@ -71,6 +71,41 @@ describe('the CLI verify command', () => {
     const { status, stdout } = await cli('projections');
     expect(status).toBe(0);
     expect(stdout).toMatch(/^customer-directory v1 \(serving\)  running  applied 3  0 events \/ 0\.0 s behind  at \d+-\d+$/m);
+  });
+
+  it('refuses to rebuild a projection it does not know', async () => {
+    const { status, stderr } = await cli('rebuild', 'nothing-here');
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/no projection nothing-here; known: /);
+  });
+
+  it('rebuilds a read model into new tables, printing progress, and switches queries to them once caught up', async () => {
+    // The row deleted above is missing from the live tables: a rebuild from the log restores it.
+    const { status, stdout } = await cli('rebuild', 'customer-directory');
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^customer-directory v1 build 1: requested; it builds from the start of the log/m);
+    expect(stdout).toMatch(/^customer-directory v1 build 1: caught up after 3 events; it serves queries now/m);
+    const { rows: serving } = await pool.query(`select version, build from projections.active_versions where name = 'customer-directory'`);
+    expect(serving).toEqual([{ version: 1, build: 1 }]);
+    const { rows: schemas } = await pool.query(`select schema_name from information_schema.schemata where schema_name like 'projection_customer_directory_%'`);
+    expect(schemas).toEqual([{ schema_name: 'projection_customer_directory_v1_b1' }]);
+    const { rows } = await pool.query(`select customer_id from projection_customer_directory_v1_b1.customers order by customer_id`);
+    expect(rows.map((row: { customer_id: string }) => row.customer_id)).toEqual(['cli-verify-0', 'cli-verify-1', 'cli-verify-2']);
+
+    const verified = await cli('verify', 'customer-directory');
+    expect(verified.status).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ build: 1, differences: [] });
+  });
+
+  it('only requests a rebuild with --detach, and reports a build already under way', async () => {
+    const first = await cli('rebuild', 'customer-directory', '--detach');
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^customer-directory v1 build 2: requested/m);
+    const again = await cli('rebuild', 'customer-directory', '--detach');
+    expect(again.stdout).toMatch(/^customer-directory v1 build 2: already under way/m);
+    const { stdout } = await cli('projections');
+    expect(stdout).toMatch(/^customer-directory v1 build 1 \(serving\)/m);
+    expect(stdout).toMatch(/^customer-directory v1 build 2 \(rebuilding\)  running  applied 0/m);
   });
 
   it('names the projections it knows when given another', async () => {

@@ -2,7 +2,15 @@ import { ApiKeyNameTakenError, ApiKeyService, type ApiKeyRecord } from '#auth';
 import { ConfigError, loadConfig, redactPassword, type AppConfig } from '#config';
 import { borrowedPool, createPool } from '#postgres';
 import { Kysely, PostgresDialect } from 'kysely';
-import { projectionStatuses, verifyProjection, type ProjectionStatus, type ProjectionsTables } from '#projections';
+import {
+  ProjectionRunner,
+  buildLabel,
+  projectionStatuses,
+  requestRebuild,
+  verifyProjection,
+  type ProjectionStatus,
+  type ProjectionsTables,
+} from '#projections';
 import { openEventStore, prepareDatabase } from '#runtime';
 import { PROJECTIONS } from '../../../projections/index.js';
 import type pg from 'pg';
@@ -48,8 +56,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return fail(`cannot prepare the database at DATABASE_URL=${redactPassword(config.databaseUrl)}: ${messageOf(error)}`);
   }
 
-  // A verification migrates scratch tables and reads the log beside its snapshot transaction.
-  const pool = createPool(config.databaseUrl, { max: 4, applicationName: 'crm-cli' });
+  // A verification migrates scratch tables and reads the log beside its snapshot transaction; a
+  // rebuild holds its ownership lock on one connection while it reads and writes on others.
+  const pool = createPool(config.databaseUrl, { max: 6, applicationName: 'crm-cli' });
   const apiKeys = new ApiKeyService(pool);
   try {
     switch (command.kind) {
@@ -75,6 +84,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return 0;
       case 'verify':
         return await verify(command.projection, config, pool, print, fail);
+      case 'rebuild':
+        return await rebuild(command, config, pool, print, fail);
       case 'projections':
         print(formatProjections(await projections(config, pool)));
         return 0;
@@ -130,6 +141,54 @@ async function verify(name: string, config: AppConfig, pool: pg.Pool, print: (te
   }
 }
 
+/**
+ * Requests a new build of a projection and runs it in this process, printing its progress until it
+ * serves queries (exit 0) or fails (exit 1). Projector processes run the same build, one at a time
+ * (the ownership lock): should this command stop, one of them carries on from its checkpoint.
+ */
+async function rebuild(
+  command: Extract<CliCommand, { kind: 'rebuild' }>,
+  config: AppConfig,
+  pool: pg.Pool,
+  print: (text: string) => void,
+  fail: (text: string) => number,
+): Promise<number> {
+  const projection = PROJECTIONS.find((candidate) => candidate.name === command.projection);
+  if (!projection) return fail(`no projection ${command.projection}; known: ${PROJECTIONS.map((p) => p.name).join(', ')}`);
+  const db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
+  const store = openEventStore(config, pool);
+  let runner: ProjectionRunner | undefined;
+  try {
+    const { id, started } = await requestRebuild(db, projection);
+    const label = buildLabel(projection.name, id);
+    print(`${label}: ${started ? 'requested' : 'already under way'}; it builds from the start of the log while the current tables serve`);
+    if (command.detach) {
+      print('projector processes run it; follow it with: npm run cli -- projections');
+      return 0;
+    }
+    runner = new ProjectionRunner(store, pool, projection, { build: id.build, batchSize: config.projectorBatchSize });
+    runner.start();
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, REBUILD_PROGRESS_MS));
+      const status = (await projectionStatuses(db, store)).find((s) => s.name === projection.name && s.version === id.version && s.build === id.build);
+      // Gone: it took over (its row stays) or a later build replaced it.
+      if (status === undefined) return fail(`${label} is no longer there: a newer build replaced it`);
+      if (status.failure) return fail(`${label} failed at event ${status.failure.eventId} (${status.failure.eventType}): ${status.failure.error}`);
+      if (status.active) {
+        print(`${label}: caught up after ${status.eventsApplied} events; it serves queries now, the previous tables are dropped`);
+        return 0;
+      }
+      print(`${label}: ${status.eventsApplied} events applied, ${formatBehind(status)}`);
+    }
+  } finally {
+    await runner?.stop();
+    await db.destroy();
+    await store.close();
+  }
+}
+
+const REBUILD_PROGRESS_MS = 1_000;
+
 /** GET /projections, from the command line. */
 async function projections(config: AppConfig, pool: pg.Pool): Promise<ProjectionStatus[]> {
   const store = openEventStore(config, pool);
@@ -146,11 +205,14 @@ function formatProjections(statuses: readonly ProjectionStatus[]): string {
   if (statuses.length === 0) return 'no projection has run yet (start the projector)';
   return statuses
     .map((s) => {
-      const behind = `${s.lag.eventsBehind}${s.lag.eventsBehindCapped ? '+' : ''} events / ${s.lag.secondsBehind.toFixed(1)} s behind`;
       const failure = s.failure ? `  FAILED at event ${s.failure.eventId} (${s.failure.eventType}): ${s.failure.error}` : '';
-      return `${s.name} v${s.version}${s.active ? ' (serving)' : ' (rebuilding)'}  ${s.state}  applied ${s.eventsApplied}  ${behind}  at ${s.checkpoint}${failure}`;
+      return `${buildLabel(s.name, s)}${s.active ? ' (serving)' : ' (rebuilding)'}  ${s.state}  applied ${s.eventsApplied}  ${formatBehind(s)}  at ${s.checkpoint}${failure}`;
     })
     .join('\n');
+}
+
+function formatBehind(s: ProjectionStatus): string {
+  return `${s.lag.eventsBehind}${s.lag.eventsBehindCapped ? '+' : ''} events / ${s.lag.secondsBehind.toFixed(1)} s behind`;
 }
 
 function formatKeys(keys: readonly ApiKeyRecord[]): string {

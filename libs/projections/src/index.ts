@@ -5,3 +5,5 @@ export { ProjectionLagError, ReadConsistency, type ReadConsistencyOptions } from
 export { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner.js';
 export { LAG_COUNT_CAP, projectionStatuses, type ProjectionStatus } from './projection-status.js';
 export { verifyProjection, type RowDifference, type Verification } from './verify-projection.js';
+export { ProjectionSupervisor, type ProjectionSupervisorOptions } from './projection-supervisor.js';
+export { buildLabel, compareBuilds, requestRebuild, type BuildId } from './projection-builds.js';

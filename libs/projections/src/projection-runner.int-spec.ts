@@ -5,7 +5,9 @@ import { PostgresEventStore, eventIdFor, eventStoreMigrations, type AppendResult
 import { borrowedPool, createPool, migrate } from '#postgres';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import type { Projection } from './projection.js';
+import { requestRebuild } from './projection-builds.js';
 import { ProjectionRunner } from './projection-runner.js';
+import { ProjectionSupervisor } from './projection-supervisor.js';
 import { projectionsMigrations, type ProjectionsTables } from './projections.migrations.js';
 import { ProjectionLagError, ReadConsistency } from './read-consistency.js';
 import { verifyProjection } from './verify-projection.js';
@@ -209,6 +211,45 @@ describe('projection runner', () => {
       select schema_name as name from information_schema.schemata where schema_name like 'projection_tally_rebuild_%'`.execute(db);
     expect(schemas.map((row) => row.name)).toEqual(['projection_tally_rebuild_v2']);
     expect((await db.selectFrom('projections.checkpoints').select('version').where('name', '=', 'tally-rebuild').execute()).map((r) => r.version)).toEqual([2]);
+  });
+
+  it('runs a rebuild of the same version requested while it serves, switches to it, and stops the old build', async () => {
+    const s = streams(`b${randomUUID().slice(0, 6)}`, 3);
+    const projection = tallyProjection('tally-builds');
+    const supervisor = new ProjectionSupervisor(store, pool, [projection], { batchSize: 6, pollMs: 30, standbyRetryMs: 30 });
+    supervisor.start();
+    try {
+      await consistency().waitFor(['tally-builds'], (await appendMany(s, 30)).position);
+      expect(await requestRebuild(db, projection)).toEqual({ id: { version: 1, build: 1 }, started: true });
+      expect(await requestRebuild(db, projection)).toEqual({ id: { version: 1, build: 1 }, started: false });
+      const serving = async () => db.selectFrom('projections.active_versions').select(['version', 'build']).where('name', '=', 'tally-builds').executeTakeFirstOrThrow();
+      const deadline = Date.now() + 10_000;
+      while ((await serving()).build !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(await serving()).toEqual({ version: 1, build: 1 });
+
+      const last = await appendMany(s, 12);
+      await consistency().waitFor(['tally-builds'], last.position);
+      const { rows } = await sql<{ stream_id: string; events: number }>`
+        select stream_id, events from projection_tally_builds_v1_b1.tallies where stream_id = any(${s}) order by stream_id`.execute(db);
+      expect(Object.fromEntries(rows.map((row) => [row.stream_id, row.events]))).toEqual(await expectedTallies(s));
+      const { rows: schemas } = await sql<{ name: string }>`
+        select schema_name as name from information_schema.schemata where schema_name like 'projection_tally_builds_%'`.execute(db);
+      expect(schemas.map((row) => row.name)).toEqual(['projection_tally_builds_v1_b1']);
+      expect(await db.selectFrom('projections.checkpoints').select(['version', 'build']).where('name', '=', 'tally-builds').execute()).toEqual([{ version: 1, build: 1 }]);
+    } finally {
+      await supervisor.stop();
+    }
+
+    // A process still running older code than the version serving builds nothing.
+    await db.updateTable('projections.active_versions').set({ version: 2, build: 0 }).where('name', '=', 'tally-builds').execute();
+    const outdated = new ProjectionSupervisor(store, pool, [projection], { pollMs: 30 });
+    outdated.start();
+    await new Promise((r) => setTimeout(r, 300));
+    await outdated.stop();
+    const { rows: after } = await sql<{ name: string }>`
+      select schema_name as name from information_schema.schemata where schema_name like 'projection_tally_builds_%'`.execute(db);
+    expect(after.map((row) => row.name)).toEqual(['projection_tally_builds_v1_b1']);
+    await expect(requestRebuild(db, projection)).rejects.toThrow(/tally-builds v2 serves, newer than this code's v1/);
   });
 
   it('verifies the live tables against a rebuild from the log, and reports every row that differs', async () => {

@@ -2,11 +2,14 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { batched, parsePosition, serializePosition, type EventStore, type Position, type RecordedEvent } from '#event-store';
 import { borrowedPool } from '#postgres';
-import type { Projection } from './projection.js';
+import { projectionSchema, type Projection } from './projection.js';
+import { buildLabel, compareBuilds, type BuildId } from './projection-builds.js';
 import { ProjectionHandlerError, applyEvents, dropProjectionTables, prepareProjectionTables } from './projection-tables.js';
 import type { ProjectionsTables } from './projections.migrations.js';
 
 export interface ProjectionRunnerOptions {
+  /** Which build of the projection's version this runner builds and follows (0: the first; a rebuild's is higher). */
+  readonly build?: number;
   /** Events per transaction. */
   readonly batchSize?: number;
   /** How often a process that does not own the projection asks again. */
@@ -31,14 +34,17 @@ const NOTIFY_CHANNEL = 'projections_advanced';
  */
 export class ProjectionRunner {
   private readonly db: Kysely<ProjectionsTables>;
+  readonly build: number;
   private readonly batchSize: number;
   private readonly standbyRetryMs: number;
   private readonly log: (message: string) => void;
   private readonly logError: (message: string, error: unknown) => void;
   private readonly stopping = new AbortController();
   private running: Promise<void> | null = null;
-  /** Whether queries read this version; a rebuilt version takes over once it has caught up. */
+  /** Whether queries read this build; a newer build takes over once it has caught up. */
   private active = false;
+  /** Set once a newer build serves: this one's tables are gone and it stopped for good. */
+  private supersededBy: BuildId | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -47,6 +53,7 @@ export class ProjectionRunner {
     options: ProjectionRunnerOptions = {},
   ) {
     this.db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
+    this.build = options.build ?? 0;
     this.batchSize = options.batchSize ?? 500;
     this.standbyRetryMs = options.standbyRetryMs ?? 1_000;
     this.log = options.log ?? (() => undefined);
@@ -54,7 +61,16 @@ export class ProjectionRunner {
   }
 
   private get label(): string {
-    return `${this.projection.name} v${this.projection.version}`;
+    return buildLabel(this.projection.name, this.id);
+  }
+
+  private get id(): BuildId {
+    return { version: this.projection.version, build: this.build };
+  }
+
+  /** Whether this runner stopped for good because a newer build of the projection serves queries. */
+  get superseded(): boolean {
+    return this.supersededBy !== null;
   }
 
   start(): void {
@@ -74,6 +90,7 @@ export class ProjectionRunner {
       let owner: pg.PoolClient | undefined;
       let owned = false;
       try {
+        if (await this.stoodDown()) return;
         if (!prepared) prepared = await this.prepare();
         owner = await this.pool.connect();
         owned = await this.tryOwn(owner);
@@ -83,6 +100,8 @@ export class ProjectionRunner {
         }
       } catch (error) {
         if (error instanceof ProjectionHandlerError) {
+          // A newer build took over while this one idled: its tables went, hence the failure.
+          if (await this.stoodDown().catch(() => false)) return;
           this.logError(`${this.label}: failed at ${error.message}; stopped at that event until restarted`, error.cause);
           return;
         }
@@ -96,51 +115,74 @@ export class ProjectionRunner {
     }
   }
 
-  /** Tables, checkpoint row and (for a first version) the active version; idempotent. */
+  /**
+   * Whether a newer build (or version) serves queries: then this build's tables were dropped when it
+   * took over, and this runner stops for good (dropping them again, should a late start have
+   * recreated them).
+   */
+  private async stoodDown(): Promise<boolean> {
+    const serving = await this.db
+      .selectFrom('projections.active_versions')
+      .select(['version', 'build'])
+      .where('name', '=', this.projection.name)
+      .executeTakeFirst();
+    if (serving === undefined || compareBuilds(serving, this.id) <= 0) return false;
+    this.supersededBy = serving;
+    await dropProjectionTables(this.pool, this.projection.name, this.id);
+    this.log(`${this.label}: ${buildLabel(this.projection.name, serving)} serves queries now; this build stopped`);
+    return true;
+  }
+
+  /** Tables, checkpoint row and (for a first build) the active build; idempotent. */
   private async prepare(): Promise<true> {
-    await prepareProjectionTables(this.pool, this.projection);
+    await prepareProjectionTables(this.pool, this.projection, this.build);
     await this.db
       .insertInto('projections.checkpoints')
-      .values({ name: this.projection.name, version: this.projection.version })
-      .onConflict((conflict) => conflict.columns(['name', 'version']).doNothing())
+      .values({ name: this.projection.name, version: this.projection.version, build: this.build })
+      .onConflict((conflict) => conflict.columns(['name', 'version', 'build']).doNothing())
       .execute();
-    // The first version of a projection serves at once; a later one takes over when it catches up.
+    // The first build of a projection serves at once; a later one takes over when it catches up.
     await this.db
       .insertInto('projections.active_versions')
-      .values({ name: this.projection.name, version: this.projection.version })
+      .values({ name: this.projection.name, version: this.projection.version, build: this.build })
       .onConflict((conflict) => conflict.column('name').doNothing())
       .execute();
     const serving = await this.db
       .selectFrom('projections.active_versions')
-      .select('version')
+      .select(['version', 'build'])
       .where('name', '=', this.projection.name)
       .executeTakeFirstOrThrow();
-    this.active = serving.version === this.projection.version;
-    if (!this.active) this.log(`${this.label}: rebuilding from the start of the log while v${serving.version} serves`);
+    this.active = compareBuilds(serving, this.id) === 0;
+    if (!this.active) this.log(`${this.label}: building from the start of the log while ${buildLabel(this.projection.name, serving)} serves`);
     return true;
   }
 
-  /** Once a rebuilt version has caught up with the log, queries switch to it and the old tables go. */
+  /** Once a newer build has caught up with the log, queries switch to it and the old tables go. */
   private async takeOverWhenCaughtUp(checkpoint: Position): Promise<void> {
     if (this.active || (await this.store.readAll({ from: checkpoint, limit: 1 })).events.length > 0) return;
     const replaced = await this.db.transaction().execute(async (trx) => {
       const previous = await trx
         .selectFrom('projections.active_versions')
-        .select('version')
+        .select(['version', 'build'])
         .where('name', '=', this.projection.name)
         .forUpdate()
         .executeTakeFirstOrThrow();
-      await trx.updateTable('projections.active_versions').set({ version: this.projection.version }).where('name', '=', this.projection.name).execute();
-      await trx.deleteFrom('projections.checkpoints').where('name', '=', this.projection.name).where('version', '=', previous.version).execute();
-      return previous.version;
+      await trx.updateTable('projections.active_versions').set(this.id).where('name', '=', this.projection.name).execute();
+      await trx
+        .deleteFrom('projections.checkpoints')
+        .where('name', '=', this.projection.name)
+        .where('version', '=', previous.version)
+        .where('build', '=', previous.build)
+        .execute();
+      return previous;
     });
     this.active = true;
     await dropProjectionTables(this.pool, this.projection.name, replaced);
-    this.log(`${this.label}: caught up; now serving queries, v${replaced} dropped`);
+    this.log(`${this.label}: caught up; now serving queries, ${buildLabel(this.projection.name, replaced)} dropped`);
   }
 
   private get lockKey(): string {
-    return `${this.projection.name}@${this.projection.version}`;
+    return `${this.projection.name}@${this.projection.version}.${this.build}`;
   }
 
   private async tryOwn(owner: pg.PoolClient): Promise<boolean> {
@@ -158,6 +200,7 @@ export class ProjectionRunner {
       .set({ status: 'running', error: null, failed_event_id: null, failed_event_type: null, failed_position: null, failed_at: null })
       .where('name', '=', this.projection.name)
       .where('version', '=', this.projection.version)
+      .where('build', '=', this.build)
       .execute();
     await this.takeOverWhenCaughtUp(checkpoint);
     for await (const batch of batched(this.store.subscribeToAll({ from: checkpoint, signal }), this.batchSize)) {
@@ -174,6 +217,7 @@ export class ProjectionRunner {
       .select('position')
       .where('name', '=', this.projection.name)
       .where('version', '=', this.projection.version)
+      .where('build', '=', this.build)
       .executeTakeFirstOrThrow();
     return parsePosition(row.position);
   }
@@ -203,12 +247,13 @@ export class ProjectionRunner {
   private async commit(from: Position, events: readonly RecordedEvent[]): Promise<Position> {
     const to = events[events.length - 1].position;
     await this.db.transaction().execute(async (trx) => {
-      await applyEvents<unknown, ProjectionsTables>(trx, this.projection, events);
+      await applyEvents<unknown, ProjectionsTables>(trx, this.projection, events, projectionSchema(this.projection.name, this.projection.version, this.build));
       const moved = await trx
         .updateTable('projections.checkpoints')
         .set((eb) => ({ position: serializePosition(to), events_applied: eb('events_applied', '+', events.length), updated_at: new Date() }))
         .where('name', '=', this.projection.name)
         .where('version', '=', this.projection.version)
+        .where('build', '=', this.build)
         .where('position', '=', serializePosition(from))
         .executeTakeFirst();
       if (moved.numUpdatedRows !== 1n) throw new LostOwnershipError(`${this.label}: the checkpoint moved under this process`);
@@ -229,6 +274,7 @@ export class ProjectionRunner {
       })
       .where('name', '=', this.projection.name)
       .where('version', '=', this.projection.version)
+      .where('build', '=', this.build)
       .execute();
   }
 }

@@ -5,7 +5,9 @@ import type { ProjectionsTables } from './projections.migrations.js';
 export interface ProjectionStatus {
   readonly name: string;
   readonly version: number;
-  /** Whether queries read this version. */
+  /** 0 for a version's first build; a rebuild of the same version counts up. */
+  readonly build: number;
+  /** Whether queries read this build. */
   readonly active: boolean;
   readonly state: 'running' | 'failed';
   readonly checkpoint: string;
@@ -28,11 +30,12 @@ export const LAG_COUNT_CAP = 10_000;
 export async function projectionStatuses(db: Kysely<ProjectionsTables>, store: EventStore, now = new Date()): Promise<ProjectionStatus[]> {
   const rows = await db
     .selectFrom('projections.checkpoints as c')
-    .leftJoin('projections.active_versions as a', (join) => join.onRef('a.name', '=', 'c.name').onRef('a.version', '=', 'c.version'))
+    .leftJoin('projections.active_versions as a', (join) => join.onRef('a.name', '=', 'c.name').onRef('a.version', '=', 'c.version').onRef('a.build', '=', 'c.build'))
     .selectAll('c')
     .select('a.version as active_version')
     .orderBy('c.name')
     .orderBy('c.version')
+    .orderBy('c.build')
     .execute();
   return Promise.all(
     rows.map(async (row) => {
@@ -49,6 +52,7 @@ export async function projectionStatuses(db: Kysely<ProjectionsTables>, store: E
       return {
         name: row.name,
         version: row.version,
+        build: row.build,
         active: row.active_version !== null,
         state: row.status,
         checkpoint: row.position,

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { RecordedEvent } from '#event-store';
 import { borrowedPool, migrate, type MigrationSet } from '#postgres';
 import { projectionSchema, type Projection } from './projection.js';
+import type { BuildId } from './projection-builds.js';
 import type { ProjectionsTables } from './projections.migrations.js';
 
 /** The migration set of one version of a projection: its own schema (or `schema`), its own history. */
@@ -10,18 +11,18 @@ export function projectionMigrations(projection: Projection, schema = projection
   return { schema, migrations: projection.migrations, bindToSchema: true };
 }
 
-/** Creates (or migrates) the tables of the projection's version. */
-export async function prepareProjectionTables(pool: pg.Pool, projection: Projection): Promise<string> {
-  const set = projectionMigrations(projection);
+/** Creates (or migrates) the tables of a build of the projection's version. */
+export async function prepareProjectionTables(pool: pg.Pool, projection: Projection, build = 0): Promise<string> {
+  const set = projectionMigrations(projection, projectionSchema(projection.name, projection.version, build));
   await migrate(pool, set);
   return set.schema;
 }
 
-/** Drops every table of one version of a projection (after a rebuild replaced it, or scratch tables). */
-export async function dropProjectionTables(pool: pg.Pool, name: string, version: number): Promise<void> {
+/** Drops every table of one build of a projection (after a newer build replaced it). */
+export async function dropProjectionTables(pool: pg.Pool, name: string, id: BuildId): Promise<void> {
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
   try {
-    await sql`drop schema if exists ${sql.id(projectionSchema(name, version))} cascade`.execute(db);
+    await sql`drop schema if exists ${sql.id(projectionSchema(name, id.version, id.build))} cascade`.execute(db);
   } finally {
     await db.destroy();
   }
@@ -69,8 +70,8 @@ export async function applyEvents<DB, Outer>(
   }
 }
 
-/** The schema queries of projection `name` read: its active version's, or null before any version served. */
+/** The schema queries of projection `name` read: its active build's, or null before any build served. */
 export async function activeSchema(db: Kysely<ProjectionsTables>, name: string): Promise<string | null> {
-  const row = await db.selectFrom('projections.active_versions').select('version').where('name', '=', name).executeTakeFirst();
-  return row ? projectionSchema(name, row.version) : null;
+  const row = await db.selectFrom('projections.active_versions').select(['version', 'build']).where('name', '=', name).executeTakeFirst();
+  return row ? projectionSchema(name, row.version, row.build) : null;
 }

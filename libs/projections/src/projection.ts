@@ -6,7 +6,8 @@ import type { RecordedEvent } from '#event-store';
  *
  * Each version lives in its own PostgreSQL schema (`projectionSchema(name, version)`), so bumping
  * the version builds new tables from the start of the log while the old ones keep serving, and
- * queries switch once the new version has caught up.
+ * queries switch once the new version has caught up. An operator may also rebuild the current
+ * version (`cli rebuild <name>`): a new build of it, in its own schema, replaces the old the same way.
  */
 export interface Projection<DB = unknown> {
   /** Kebab-case, e.g. `customer-timeline`. */
@@ -28,8 +29,11 @@ export interface Projection<DB = unknown> {
   apply(db: Kysely<DB>, events: readonly RecordedEvent[]): Promise<void>;
 }
 
-/** The schema holding one version of a projection's tables, e.g. `projection_customer_timeline_v1`. */
-export function projectionSchema(name: string, version: number): string {
+/**
+ * The schema holding one build of a version of a projection's tables, e.g.
+ * `projection_customer_timeline_v1`; a rebuild of the same version (build 1, 2...) gets `_b1`, `_b2`...
+ */
+export function projectionSchema(name: string, version: number, build = 0): string {
   if (!/^[a-z][a-z0-9-]{0,40}$/.test(name)) throw new Error(`projection name ${name} must be kebab-case`);
-  return `projection_${name.replaceAll('-', '_')}_v${version}`;
+  return `projection_${name.replaceAll('-', '_')}_v${version}${build === 0 ? '' : `_b${build}`}`;
 }

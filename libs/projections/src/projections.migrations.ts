@@ -31,12 +31,22 @@ const initial: Migration = {
   },
 };
 
-export const projectionsMigrations: MigrationSet = { schema: PROJECTIONS_SCHEMA, migrations: { '0001-checkpoints': initial } };
+const builds: Migration = {
+  async up(db: Kysely<unknown>) {
+    // A rebuild of the same version is a new build of it: its own tables, checkpoint and takeover.
+    await sql`alter table projections.checkpoints add column build integer not null default 0`.execute(db);
+    await sql`alter table projections.checkpoints drop constraint checkpoints_pkey, add primary key (name, version, build)`.execute(db);
+    await sql`alter table projections.active_versions add column build integer not null default 0`.execute(db);
+  },
+};
+
+export const projectionsMigrations: MigrationSet = { schema: PROJECTIONS_SCHEMA, migrations: { '0001-checkpoints': initial, '0002-builds': builds } };
 
 export interface ProjectionsTables {
   'projections.checkpoints': {
     name: string;
     version: number;
+    build: Generated<number>;
     position: Generated<string>;
     status: Generated<'running' | 'failed'>;
     events_applied: Generated<number>;
@@ -47,5 +57,5 @@ export interface ProjectionsTables {
     failed_at: Date | null;
     updated_at: Generated<Date>;
   };
-  'projections.active_versions': { name: string; version: number };
+  'projections.active_versions': { name: string; version: number; build: Generated<number> };
 }

@@ -47,7 +47,7 @@ export class ReadConsistency {
   private async reached(projections: readonly string[], position: Position): Promise<boolean> {
     const rows = await this.db
       .selectFrom('projections.active_versions as a')
-      .innerJoin('projections.checkpoints as c', (join) => join.onRef('c.name', '=', 'a.name').onRef('c.version', '=', 'a.version'))
+      .innerJoin('projections.checkpoints as c', (join) => join.onRef('c.name', '=', 'a.name').onRef('c.version', '=', 'a.version').onRef('c.build', '=', 'a.build'))
       .select(['a.name', 'c.position'])
       .where('a.name', 'in', [...projections])
       .execute();

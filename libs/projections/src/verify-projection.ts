@@ -17,6 +17,7 @@ export interface RowDifference {
 export interface Verification {
   readonly projection: string;
   readonly version: number;
+  readonly build: number;
   /** The checkpoint both sides were compared at. */
   readonly position: string;
   readonly tables: string[];
@@ -26,7 +27,7 @@ export interface Verification {
 }
 
 /**
- * Rebuilds the active version of `projection` from the log into scratch tables, up to the live
+ * Rebuilds the active build of `projection` from the log into scratch tables, up to the live
  * checkpoint, and reports every row that differs from the live tables (none, when all is well).
  * Both sides are read in one repeatable-read snapshot, so a projector running meanwhile cannot
  * make the live tables differ from the checkpoint they are compared at.
@@ -38,7 +39,6 @@ export async function verifyProjection(
   options: { maxDifferences?: number; pageSize?: number } = {},
 ): Promise<Verification> {
   const maxDifferences = options.maxDifferences ?? 100;
-  const live = projectionSchema(projection.name, projection.version);
   const scratch = `verify_${randomBytes(6).toString('hex')}`;
   const db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
   try {
@@ -47,12 +47,19 @@ export async function verifyProjection(
       .transaction()
       .setIsolationLevel('repeatable read')
       .execute(async (trx) => {
-        const { position } = await trx
-          .selectFrom('projections.checkpoints')
-          .select('position')
-          .where('name', '=', projection.name)
-          .where('version', '=', projection.version)
+        // The build queries read when it is of this code's version, else the newest build of it.
+        const { position, build } = await trx
+          .selectFrom('projections.checkpoints as c')
+          .leftJoin('projections.active_versions as a', (join) =>
+            join.onRef('a.name', '=', 'c.name').onRef('a.version', '=', 'c.version').onRef('a.build', '=', 'c.build'),
+          )
+          .select(['c.position', 'c.build'])
+          .where('c.name', '=', projection.name)
+          .where('c.version', '=', projection.version)
+          .orderBy((eb) => eb('a.build', 'is not', null), 'desc')
+          .orderBy('c.build', 'desc')
           .executeTakeFirstOrThrow();
+        const live = projectionSchema(projection.name, projection.version, build);
         const until = parsePosition(position);
         for (let from = parsePosition('0-0'); comparePositions(from, until) < 0; ) {
           const page = await store.readAll({ from, limit: options.pageSize ?? 1_000 });
@@ -82,6 +89,7 @@ export async function verifyProjection(
         return {
           projection: projection.name,
           version: projection.version,
+          build,
           position,
           tables: tables.map((t) => t.name),
           differences: differences.slice(0, maxDifferences),
