@@ -1,33 +1,23 @@
-import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Kysely } from 'kysely';
+import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
 import { Roles } from '#auth';
-import { comparePositions, parsePosition, type Position } from '#event-store';
 import { ApiProblemResponse, PROBLEM_TYPES, ProblemException } from '#http';
-import { activeSchema, ReadConsistency, type ProjectionsTables } from '#projections';
 import { CSV_HEADER, csvLine } from '../../../../projections/customer-directory/directory.csv.js';
 import { CUSTOMER_DIRECTORY } from '../../../../projections/customer-directory/directory.projection.js';
 import { DirectoryQueries, type DirectoryFilters, type DirectoryOrder } from '../../../../projections/customer-directory/directory.queries.js';
 import { CUSTOMER_TIMELINE } from '../../../../projections/customer-timeline/timeline.projection.js';
 import { TimelineQueries } from '../../../../projections/customer-timeline/timeline.queries.js';
 import { ParseIdPipe } from '../http/validation.js';
-import { READ_MODELS_DB } from '../read-models/read-models.tokens.js';
-import { ConsistencyQueryDto } from './dto/query-consistency.dto.js';
+import { ConsistencyQueryDto } from '../read-models/consistency.dto.js';
+import { CONSISTENT_WITH, ConsistencyHeader, ReadModels } from '../read-models/read-models.service.js';
 import { CustomerFiltersQueryDto, ListCustomersQueryDto } from './dto/query-customers.dto.js';
 import { CustomerPageDto, CustomerProfileDto, TimelinePageDto } from './dto/query-results.dto.js';
 import { TimelineQueryDto } from './dto/query-timeline.dto.js';
 
-const CONSISTENT_WITH = 'x-consistent-with';
 const DEFAULT_LIMIT = 50;
 /** Rows of the export buffered into one write: fewer, larger chunks; memory stays bounded. */
 const EXPORT_CHUNK_BYTES = 64 * 1024;
-
-const consistencyHeader = ApiHeader({
-  name: 'X-Consistent-With',
-  required: false,
-  description: 'A log position a command answered: wait until the read models this route reads have reached it (else 503)',
-});
 
 /**
  * The read side of the customer context, for analysts: the directory (search, filters, sorted
@@ -41,13 +31,10 @@ const consistencyHeader = ApiHeader({
 @ApiProblemResponse(400, 'Invalid or unknown query parameter, cursor or position')
 @ApiProblemResponse(503, 'The read model has not reached the requested position in time, or is not built yet')
 export class CustomersQueryController {
-  constructor(
-    @Inject(READ_MODELS_DB) private readonly db: Kysely<ProjectionsTables>,
-    private readonly readConsistency: ReadConsistency,
-  ) {}
+  constructor(private readonly readModels: ReadModels) {}
 
   @Get()
-  @consistencyHeader
+  @ConsistencyHeader()
   @ApiOperation({ summary: 'Search and list customers', description: 'Filters combine with AND; pages are keyset pages, stable while customers are added.' })
   @ApiOkResponse({ type: CustomerPageDto })
   async list(@Query() query: ListCustomersQueryDto, @Headers(CONSISTENT_WITH) header?: string): Promise<CustomerPageDto> {
@@ -57,7 +44,7 @@ export class CustomersQueryController {
 
   // Declared before `:id`, which would otherwise take `export.csv` for a customer id.
   @Get('export.csv')
-  @consistencyHeader
+  @ConsistencyHeader()
   @ApiProduces('text/csv')
   @ApiOperation({
     summary: 'Export customers as CSV',
@@ -84,7 +71,7 @@ export class CustomersQueryController {
   }
 
   @Get(':id')
-  @consistencyHeader
+  @ConsistencyHeader()
   @ApiOperation({ summary: "A customer's current profile and activity totals" })
   @ApiOkResponse({ type: CustomerProfileDto })
   @ApiProblemResponse(404, 'Unknown customer')
@@ -95,15 +82,15 @@ export class CustomersQueryController {
   }
 
   @Get(':id/timeline')
-  @consistencyHeader
+  @ConsistencyHeader()
   @ApiOperation({
     summary: "A customer's timeline, newest first",
     description: 'Every event of the customer with a one-line summary. Filter by types (comma-separated) and a time range (from inclusive, to exclusive).',
   })
   @ApiOkResponse({ type: TimelinePageDto })
   async timeline(@Param('id', ParseIdPipe) id: string, @Query() query: TimelineQueryDto, @Headers(CONSISTENT_WITH) header?: string): Promise<TimelinePageDto> {
-    const schema = await this.readable(CUSTOMER_TIMELINE, query, header);
-    return new TimelineQueries(this.db, schema).page(id, {
+    const schema = await this.readModels.schema(CUSTOMER_TIMELINE, query, header);
+    return new TimelineQueries(this.readModels.db, schema).page(id, {
       types: query.types,
       from: query.from === undefined ? undefined : new Date(query.from),
       to: query.to === undefined ? undefined : new Date(query.to),
@@ -113,24 +100,8 @@ export class CustomersQueryController {
   }
 
   private async directory(query: ConsistencyQueryDto, header: string | undefined): Promise<DirectoryQueries> {
-    return new DirectoryQueries(this.db, await this.readable(CUSTOMER_DIRECTORY, query, header));
+    return new DirectoryQueries(this.readModels.db, await this.readModels.schema(CUSTOMER_DIRECTORY, query, header));
   }
-
-  /** The schema to read projection `name` from, once it has reached the position the client asked for. */
-  private async readable(name: string, query: ConsistencyQueryDto, header: string | undefined): Promise<string> {
-    const position = requestedPosition(header, query.consistentWith);
-    if (position !== undefined) await this.readConsistency.waitFor([name], position);
-    const schema = await activeSchema(this.db, name);
-    // No version has served yet: the projector has not started on a fresh database.
-    if (schema === null) throw notBuilt(name);
-    return schema;
-  }
-}
-
-/** The later of the header and the query parameter, when given (a malformed one is a 400). */
-function requestedPosition(header: string | undefined, parameter: string | undefined): Position | undefined {
-  const positions = [header, parameter].filter((value) => value !== undefined && value !== '').map((value) => parsePosition(value as string));
-  return positions.reduce<Position | undefined>((later, position) => (later === undefined || comparePositions(position, later) > 0 ? position : later), undefined);
 }
 
 function filtersOf(query: CustomerFiltersQueryDto): DirectoryFilters {
@@ -168,11 +139,4 @@ async function write(response: ServerResponse, chunk: string): Promise<boolean> 
 
 function notFound(customerId: string): ProblemException {
   return new ProblemException({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: `customer ${customerId} is not in the directory` });
-}
-
-function notBuilt(projection: string): ProblemException {
-  return new ProblemException(
-    { type: PROBLEM_TYPES.serviceUnavailable, title: 'Read model not built yet', status: 503, detail: `the ${projection} read model has not been built yet; retry shortly` },
-    { headers: { 'Retry-After': '5' } },
-  );
 }

@@ -5,6 +5,7 @@ import { borrowedPool } from '#postgres';
 import { ReadConsistency, type ProjectionsTables } from '#projections';
 import { PG_POOL } from '#runtime';
 import { ProjectionsController } from './projections.controller.js';
+import { ReadModels } from './read-models.service.js';
 import { READ_MODELS_DB } from './read-models.tokens.js';
 
 /** The read side's shared parts: the read-model database, read-your-writes, projection status. */
@@ -17,8 +18,9 @@ import { READ_MODELS_DB } from './read-models.tokens.js';
       inject: [PG_POOL],
     },
     { provide: ReadConsistency, useFactory: (db: Kysely<ProjectionsTables>) => new ReadConsistency(db), inject: [READ_MODELS_DB] },
+    ReadModels,
   ],
-  exports: [READ_MODELS_DB, ReadConsistency],
+  exports: [READ_MODELS_DB, ReadConsistency, ReadModels],
 })
 export class ReadModelsModule implements OnModuleDestroy {
   constructor(@Inject(READ_MODELS_DB) private readonly db: Kysely<ProjectionsTables>) {}

@@ -4,7 +4,7 @@ import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } fro
 import { CUSTOMER_STAGES, type CustomerStage } from '#domain';
 import { DIRECTORY_SORTS, SORT_ORDERS, type DirectorySort, type SortOrder } from '../../../../../projections/customer-directory/directory.queries.js';
 import { ID_PATTERN, IsId } from './fields.js';
-import { ConsistencyQueryDto } from './query-consistency.dto.js';
+import { ConsistencyQueryDto } from '../../read-models/consistency.dto.js';
 
 const timestamp = (property: string) => ({ message: `${property} must be an ISO 8601 date or timestamp` });
 

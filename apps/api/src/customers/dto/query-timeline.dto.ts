@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { CUSTOMER_EVENT_TYPES, type CustomerEventType } from '#domain';
-import { ConsistencyQueryDto } from './query-consistency.dto.js';
+import { ConsistencyQueryDto } from '../../read-models/consistency.dto.js';
 
 export const MAX_TIMELINE_PAGE = 200;
 
