@@ -1,2 +1,3 @@
 export { borrowedPool, createPool, ensureDatabase, type PoolOptions } from './database.js';
 export { migrate, type MigrationSet } from './migrations.js';
+export { ChannelNotifier } from './channel-notifier.js';

@@ -5,7 +5,7 @@ import { borrowedPool } from '#postgres';
 import { projectionSchema, type Projection } from './projection.js';
 import { buildLabel, compareBuilds, type BuildId } from './projection-builds.js';
 import { ProjectionHandlerError, applyEvents, dropProjectionTables, prepareProjectionTables } from './projection-tables.js';
-import type { ProjectionsTables } from './projections.migrations.js';
+import { PROJECTIONS_ADVANCED, type ProjectionsTables } from './projections.migrations.js';
 
 export interface ProjectionRunnerOptions {
   /** Which build of the projection's version this runner builds and follows (0: the first; a rebuild's is higher). */
@@ -23,7 +23,6 @@ class LostOwnershipError extends Error {}
 
 // Advisory-lock namespace of projection ownership ("proj").
 const OWNERSHIP_LOCK_SPACE = 0x70726f6a;
-const NOTIFY_CHANNEL = 'projections_advanced';
 
 /**
  * Runs one projection in this process: migrates its tables, waits until it owns the projection (a
@@ -206,7 +205,7 @@ export class ProjectionRunner {
     for await (const batch of batched(this.store.subscribeToAll({ from: checkpoint, signal }), this.batchSize)) {
       checkpoint = await this.applyBatch(checkpoint, batch);
       // Outside the transaction: read-your-writes waiters and live views look again.
-      await sql`select pg_notify(${NOTIFY_CHANNEL}, ${this.projection.name})`.execute(this.db);
+      await sql`select pg_notify(${PROJECTIONS_ADVANCED}, ${this.projection.name})`.execute(this.db);
       await this.takeOverWhenCaughtUp(checkpoint);
     }
   }

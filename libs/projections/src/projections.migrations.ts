@@ -3,6 +3,9 @@ import type { MigrationSet } from '#postgres';
 
 export const PROJECTIONS_SCHEMA = 'projections';
 
+/** The NOTIFY channel a runner signals after each batch it commits; the payload is the projection's name. */
+export const PROJECTIONS_ADVANCED = 'projections_advanced';
+
 const initial: Migration = {
   async up(db: Kysely<unknown>) {
     // One row per projection version. `position` (serialised) moves in the same transaction as the

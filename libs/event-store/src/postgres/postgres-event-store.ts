@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect, sql, type ColumnType, type Generated, type Selectable } from 'kysely';
 import type pg from 'pg';
-import { borrowedPool, createPool } from '#postgres';
+import { ChannelNotifier, borrowedPool, createPool } from '#postgres';
 import { DuplicateEventIdError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../errors.js';
 import type {
   AppendResult,
@@ -13,7 +13,6 @@ import type {
 } from '../event-store.port.js';
 import type { EventMetadataInput, JsonObject, NewEvent, RecordedEvent } from '../event.js';
 import { START, type Position } from '../position.js';
-import { LogNotifier } from './log-notifier.js';
 import { DUPLICATE_EVENT_ID, WRONG_EXPECTED_REVISION } from './event-store.migrations.js';
 
 interface EventsTable {
@@ -59,7 +58,7 @@ type EventRow = Selectable<EventsTable>;
 
 export class PostgresEventStore implements EventStore {
   readonly db: Kysely<EventStoreTables>;
-  private readonly notifier: LogNotifier;
+  private readonly notifier: ChannelNotifier;
   private readonly pageSize: number;
   private notifying = false;
   private notifyAgain = false;
@@ -69,7 +68,7 @@ export class PostgresEventStore implements EventStore {
       ? borrowedPool(options.pool)
       : createPool(options.connectionString, { applicationName: 'crm-event-store' });
     this.db = new Kysely<EventStoreTables>({ dialect: new PostgresDialect({ pool }) });
-    this.notifier = new LogNotifier(options.connectionString, NOTIFY_CHANNEL);
+    this.notifier = new ChannelNotifier(options.connectionString, NOTIFY_CHANNEL);
     this.pageSize = options.pageSize ?? 500;
   }
 

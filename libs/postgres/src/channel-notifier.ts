@@ -1,11 +1,12 @@
 import pg from 'pg';
 
 /**
- * One LISTEN connection per store, shared by all its subscriptions. `changes` counts notifications:
- * a reader notes it before reading and waits for it to move, so a commit that lands between the
- * read and the wait is never missed.
+ * One LISTEN connection on a channel, shared by everyone waiting on it (the event store's
+ * subscriptions; live views of a read model). `changes` counts notifications (those `accept` takes,
+ * when given): a reader notes it before reading and waits for it to move, so a change that lands
+ * between the read and the wait is never missed.
  */
-export class LogNotifier {
+export class ChannelNotifier {
   private client: pg.Client | null = null;
   private connecting: Promise<void> | null = null;
   private waiters = new Set<() => void>();
@@ -15,6 +16,7 @@ export class LogNotifier {
   constructor(
     private readonly connectionString: string,
     private readonly channel: string,
+    private readonly accept: (payload: string) => boolean = () => true,
   ) {}
 
   /** Resolves once the connection listens; subscriptions call it before their first read. */
@@ -49,8 +51,9 @@ export class LogNotifier {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: 'crm-log-listener' });
-    client.on('notification', () => {
+    const client = new pg.Client({ connectionString: this.connectionString, application_name: `crm-listen-${this.channel}` });
+    client.on('notification', (notification) => {
+      if (!this.accept(notification.payload ?? '')) return;
       this.changes += 1;
       this.wakeAll();
     });
