@@ -1,5 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
-import { validationProblem, type ProblemException } from '#http';
+import { decodeCursor, encodeCursor, invalidCursor } from '#projections';
 import type { CustomersTable, DirectoryTables } from './directory.projection.js';
 
 export const DIRECTORY_SORTS = ['name', 'createdAt', 'lastInteractionAt', 'revenue'] as const;
@@ -133,13 +133,13 @@ export class DirectoryQueries {
   }
 
   async search(filters: DirectoryFilters, search: DirectorySearch): Promise<DirectoryPage> {
-    const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, search);
+    const after = search.cursor === undefined ? undefined : decodeCursor(search.cursor, (json) => readCursor(json, search));
     const rows = await this.rows(filters, search, search.limit + 1, after);
     const page = rows.slice(0, search.limit);
     const last = page.at(-1);
     return {
       items: page.map(toProfile),
-      nextCursor: rows.length > search.limit && last !== undefined ? encodeCursor(search, { key: last.sort_key, customerId: last.customer_id }) : null,
+      nextCursor: rows.length > search.limit && last !== undefined ? encodeCursor([search.sort, search.order, last.sort_key, last.customer_id]) : null,
     };
   }
 
@@ -218,24 +218,10 @@ function toProfile(row: ProfileRow): CustomerProfile {
   };
 }
 
-/** A cursor this listing did not hand out: a 400 naming the `cursor` parameter. */
-function invalidCursor(reason: string): ProblemException {
-  return validationProblem([{ field: 'cursor', message: `cursor is not valid (${reason}); pass nextCursor of the previous page as is` }]);
-}
-
-function encodeCursor(order: DirectoryOrder, after: After): string {
-  return Buffer.from(JSON.stringify([order.sort, order.order, after.key, after.customerId])).toString('base64url');
-}
-
-function decodeCursor(cursor: string, order: DirectoryOrder): After {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor('not base64url JSON');
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 4 || !parsed.every((part) => typeof part === 'string')) throw invalidCursor('not a directory cursor');
-  const [sort, direction, key, customerId] = parsed as string[];
+/** The key of a directory cursor, `[sort, order, key, customerId]`, checked: it continues only a listing in `order`. */
+function readCursor(json: unknown, order: DirectoryOrder): After {
+  if (!Array.isArray(json) || json.length !== 4 || !json.every((part) => typeof part === 'string')) throw invalidCursor('not a directory cursor');
+  const [sort, direction, key, customerId] = json as string[];
   if (sort !== order.sort || direction !== order.order) throw invalidCursor(`it continues sort=${sort}&order=${direction}`);
   if (!SORTS[order.sort].valid(key) || customerId === '') throw invalidCursor('bad position');
   return { key, customerId };

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from '#event-store';
-import { validationProblem, type ProblemException } from '#http';
+import { decodeCursor, encodeCursor, invalidCursor } from '#projections';
 import type { TimelineTables } from './timeline.projection.js';
 
 export interface TimelinePageQuery {
@@ -32,11 +32,6 @@ export interface TimelinePage {
   readonly nextCursor: string | null;
 }
 
-/** A cursor this listing did not hand out: a 400 naming the `cursor` parameter. */
-function invalidCursor(reason: string): ProblemException {
-  return validationProblem([{ field: 'cursor', message: `cursor is not valid (${reason}); pass nextCursor of the previous page as is` }]);
-}
-
 /** Where a page ended: the last row's sort key, exact to the microsecond. */
 interface TimelineCursor {
   readonly occurredAt: string;
@@ -60,7 +55,7 @@ export class TimelineQueries {
   }
 
   async page(customerId: string, query: TimelinePageQuery): Promise<TimelinePage> {
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, readCursor);
     let select = this.db
       .selectFrom('timeline_entries')
       .select(['event_id', 'type', 'occurred_at', 'recorded_at', 'actor', 'summary', 'details'])
@@ -91,24 +86,15 @@ export class TimelineQueries {
         summary: row.summary,
         details: row.details,
       })),
-      nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor({ occurredAt: last.occurred_key, eventId: last.event_id }) : null,
+      nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor([last.occurred_key, last.event_id]) : null,
     };
   }
 }
 
-function encodeCursor(cursor: TimelineCursor): string {
-  return Buffer.from(JSON.stringify([cursor.occurredAt, cursor.eventId])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): TimelineCursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalidCursor('not base64url JSON');
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalidCursor('not a timeline cursor');
-  const [occurredAt, eventId]: unknown[] = parsed;
+/** The key of a timeline cursor, `[occurredAt, eventId]`, checked. */
+function readCursor(json: unknown): TimelineCursor {
+  if (!Array.isArray(json) || json.length !== 2) throw invalidCursor('not a timeline cursor');
+  const [occurredAt, eventId]: unknown[] = json;
   if (typeof occurredAt !== 'string' || !MICROSECOND_ISO.test(occurredAt) || Number.isNaN(Date.parse(occurredAt))) {
     throw invalidCursor('bad time');
   }

@@ -9,6 +9,7 @@ import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { AuditModule } from './audit/audit.module.js';
 import { CustomersModule } from './customers/customers.module.js';
 import { ReadModelsModule } from './read-models/read-models.module.js';
+import { RepsModule } from './reps/reps.module.js';
 import { HealthController } from './health.controller.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
 import { createValidationPipe } from './http/validation.js';
@@ -20,7 +21,7 @@ import { createValidationPipe } from './http/validation.js';
  * as problem+json; `@Command()` routes honour Idempotency-Key.
  */
 @Module({
-  imports: [CustomersModule, ReadModelsModule, AuditModule],
+  imports: [CustomersModule, RepsModule, ReadModelsModule, AuditModule],
   controllers: [HealthController, ApiKeysController],
   providers: [
     { provide: ApiKeyService, useFactory: (pool: pg.Pool) => new ApiKeyService(pool), inject: [PG_POOL] },

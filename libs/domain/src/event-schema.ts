@@ -1,5 +1,6 @@
 import type { Upcaster } from '#event-store';
 import { CUSTOMER_EVENT_SCHEMA_VERSION, customerPersonalData, customerUpcasters } from './customer/index.js';
+import { REP_EVENT_SCHEMA_VERSION } from './rep/index.js';
 
 /**
  * The event schema of every bounded context, merged: what the event store wiring needs
@@ -18,14 +19,17 @@ function merge<V>(contexts: readonly Readonly<Record<string, V>>[]): Readonly<Re
   return Object.freeze(merged);
 }
 
-/** Personal field paths per event type, of all contexts. */
+/**
+ * Personal field paths per event type, of all contexts. Rep events declare none: a rep is an
+ * employee, not a data subject whose erasure this log serves (that is the customer's).
+ */
 export const domainPersonalData: Readonly<Record<string, readonly string[]>> = merge<readonly string[]>([customerPersonalData]);
 
-/** Upcasters of all contexts. */
+/** Upcasters of all contexts (rep events are all at their first version). */
 export const domainUpcasters: Upcaster[] = [...customerUpcasters];
 
 /** The current schema version of each event type, of all contexts. */
-export const EVENT_SCHEMA_VERSION: Readonly<Record<string, number>> = merge<number>([CUSTOMER_EVENT_SCHEMA_VERSION]);
+export const EVENT_SCHEMA_VERSION: Readonly<Record<string, number>> = merge<number>([CUSTOMER_EVENT_SCHEMA_VERSION, REP_EVENT_SCHEMA_VERSION]);
 
 /** The version to write an event of `type` with; throws for a type no context declares. */
 export function schemaVersionOf(type: string): number {

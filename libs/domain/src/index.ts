@@ -1,3 +1,6 @@
 export * from './decider.js';
 export * from './customer/index.js';
+export * from './rep/index.js';
 export * from './event-schema.js';
+// For the read side: calendar dates in query parameters and cursors are checked as commands check them.
+export { isCalendarDate } from './validation.js';

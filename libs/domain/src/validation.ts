@@ -57,6 +57,13 @@ export function optionalInteger(value: unknown, field: string, min: number, belo
   return value === undefined || value === null ? undefined : integer(value, field, min, belowMinReason);
 }
 
+/** A safe integer within `min`..`max` (inclusive); outside it the rule is `outOfRangeReason`. */
+export function integerInRange(value: unknown, field: string, min: number, max: number, outOfRangeReason: string): number {
+  const result = integer(value, field, min, outOfRangeReason);
+  if (result > max) violation(outOfRangeReason, `${field} must be at most ${max}`, field);
+  return result;
+}
+
 const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 
 /**
@@ -96,6 +103,39 @@ export function calendarDate(value: unknown, field: string): string {
 export function currencyCode(value: unknown, field: string): string {
   if (typeof value !== 'string' || !/^[A-Za-z]{3}$/.test(value)) violation('invalid_currency', `${field} must be an ISO 4217 currency code`, field);
   return value.toUpperCase();
+}
+
+export function optionalCurrencyCode(value: unknown, field: string): string | undefined {
+  return value === undefined || value === null ? undefined : currencyCode(value, field);
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+/** An e-mail address, trimmed. */
+export function emailAddress(value: unknown, field: string): string {
+  const address = requiredTrimmed(value, field);
+  if (!EMAIL.test(address)) violation('invalid_email', `${field} is not an e-mail address`, field);
+  return address;
+}
+
+/** Like {@link emailAddress}; absent or blank reads as undefined. */
+export function optionalEmail(value: unknown, field: string): string | undefined {
+  const address = optionalTrimmed(value, field);
+  return address === undefined ? undefined : emailAddress(address, field);
+}
+
+/**
+ * An optional list of objects, each checked by `item` with its own field path (`tiers[1]`); absent
+ * reads as empty.
+ */
+export function objectList<T>(value: unknown, field: string, item: (input: Readonly<Record<string, unknown>>, field: string) => T): T[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) violation('invalid_value', `${field} must be a list`, field);
+  return value.map((input: unknown, i) => {
+    const itemField = `${field}[${i}]`;
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) violation('invalid_value', `${itemField} must be an object`, itemField);
+    return item(input as Readonly<Record<string, unknown>>, itemField);
+  });
 }
 
 /** Strings trimmed, blanks dropped, duplicates dropped (first occurrence kept). */
@@ -153,4 +193,10 @@ export function hasOwn<V>(record: Readonly<Record<string, V>>, key: string): boo
 /** `record[key]` when it is an own property. */
 export function ownValue<V>(record: Readonly<Record<string, V>>, key: string): V | undefined {
   return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** `value`, frozen at every depth: initial states are shared, so nothing may change them. */
+export function deepFreeze<T extends object>(value: T): T {
+  for (const item of Object.values(value)) if (typeof item === 'object' && item !== null) deepFreeze(item);
+  return Object.freeze(value);
 }

@@ -1,2 +1,2 @@
 export { createTestDatabase, type TestDatabase } from './test-database.js';
-export { recordedCustomerEvents } from './recorded-events.js';
+export { recordedCustomerEvents, recordedEvents } from './recorded-events.js';

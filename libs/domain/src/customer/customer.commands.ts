@@ -137,6 +137,8 @@ export interface PurchaseLineInput {
   quantity: number;
   unitPriceMinor: number;
   currency: string;
+  /** Trimmed; blank reads as not given. */
+  category?: string;
 }
 
 /** Lines are numbered 1, 2, ... in the order given; the total is computed. */

@@ -5,6 +5,8 @@ import {
   distinctTags,
   integer,
   oneOf,
+  optionalCurrencyCode,
+  optionalEmail,
   optionalInteger,
   optionalOneOf,
   optionalText,
@@ -148,7 +150,7 @@ function register(command: RegisterCustomer, state: CustomerState): CustomerEven
   if (typeof contactInput !== 'object' || contactInput === null) violation('name_required', 'contact.name is required', 'contact.name');
   const contact: Contact = {
     name: requiredTrimmed(contactInput.name, 'contact.name', 'name_required'),
-    email: email(contactInput.email, 'contact.email'),
+    email: optionalEmail(contactInput.email, 'contact.email'),
     phone: optionalTrimmed(contactInput.phone, 'contact.phone'),
     address: nonEmpty(textFields(contactInput.address, ADDRESS_FIELDS, 'contact.address')),
   };
@@ -180,7 +182,7 @@ function updateProfile(command: UpdateProfile, state: CustomerState): CustomerEv
       const name = requiredTrimmed(input.name, 'contact.name', 'name_required');
       if (!sameJson(name, current.name)) changes.name = name;
     }
-    if (input.email !== undefined) setChange(changes, 'email', email(input.email, 'contact.email'), current.email);
+    if (input.email !== undefined) setChange(changes, 'email', optionalEmail(input.email, 'contact.email'), current.email);
     if (input.phone !== undefined) setChange(changes, 'phone', optionalTrimmed(input.phone, 'contact.phone'), current.phone);
     if (input.address !== undefined) {
       const address =
@@ -398,6 +400,7 @@ function recordPurchase(command: RecordPurchase, state: CustomerState): Customer
       quantity: integer(line.quantity, `${field}.quantity`, 1, 'quantity_not_positive'),
       unitPriceMinor: integer(line.unitPriceMinor, `${field}.unitPriceMinor`, 0, 'price_negative'),
       currency: currencyCode(line.currency, `${field}.currency`),
+      category: optionalTrimmed(line.category, `${field}.category`),
     };
   });
   const currency = lines[0].currency;
@@ -488,7 +491,7 @@ function recordContract(command: RecordContract, state: CustomerState): Customer
   const endsOn = calendarDate(command.endsOn, 'endsOn');
   if (endsOn <= startsOn) violation('contract_ends_before_start', `endsOn ${endsOn} is not after startsOn ${startsOn}`, 'endsOn');
   const valueMinor = optionalInteger(command.valueMinor, 'valueMinor', 0, 'amount_negative');
-  const currency = command.currency === undefined || command.currency === null ? undefined : currencyCode(command.currency, 'currency');
+  const currency = optionalCurrencyCode(command.currency, 'currency');
   if (valueMinor !== undefined && currency === undefined) violation('currency_required', 'a contract value needs a currency', 'currency');
   return {
     type: 'ContractRecorded',
@@ -567,12 +570,6 @@ function clearable<T>(value: unknown, check: (value: unknown) => T | null): T | 
   if (value === undefined) return undefined;
   if (value === null) return null;
   return check(value);
-}
-
-function email(value: unknown, field: string): string | undefined {
-  const address = optionalTrimmed(value, field);
-  if (address !== undefined && !/^[^\s@]+@[^\s@]+$/.test(address)) violation('invalid_email', `${field} is not an e-mail address`, field);
-  return address;
 }
 
 /** The named text fields of an optional object, trimmed; blanks and absent ones left out. */

@@ -209,6 +209,8 @@ export interface PurchaseLine {
   quantity: number;
   unitPriceMinor: number;
   currency: string;
+  /** The product's category, when the caller gave one: commission plans may rate it on its own. */
+  category?: string;
 }
 
 export interface PurchaseRecordedData {

@@ -1,3 +1,4 @@
+import { deepFreeze } from '../validation.js';
 import type { Company, Contact, ContractKind, CustomerSource, CustomerStage, Demographics } from './customer.events.js';
 
 /**
@@ -117,8 +118,3 @@ export const initialCustomerState: CustomerState = deepFreeze({
   contracts: {},
   documentIds: [],
 });
-
-function deepFreeze<T extends object>(value: T): T {
-  for (const item of Object.values(value)) if (typeof item === 'object' && item !== null) deepFreeze(item);
-  return Object.freeze(value);
-}

@@ -1,12 +1,9 @@
-const PREFIX = 'customer-';
+import { streamNames } from '../stream-names.js';
+
+const names = streamNames('customer-', 'customer');
 
 /** The stream of a customer: `customer-<id>`. */
-export function customerStream(customerId: string): string {
-  if (customerId === '') throw new TypeError('a customer id must not be empty');
-  return PREFIX + customerId;
-}
+export const customerStream = names.streamOf;
 
 /** The customer id of a `customer-<id>` stream, or `undefined` for any other stream. */
-export function customerIdOfStream(streamId: string): string | undefined {
-  return streamId.startsWith(PREFIX) && streamId.length > PREFIX.length ? streamId.slice(PREFIX.length) : undefined;
-}
+export const customerIdOfStream = names.idOf;

@@ -1,20 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { CONTRACT_KINDS, type ContractKind } from '#domain';
-import { CalendarDate, OptionalId, Text } from './fields.js';
+import { CalendarDate, CurrencyCode, MAX_MINOR, OptionalId, Text } from './fields.js';
 
 class ContractTermsDto {
   @ApiPropertyOptional({ example: 1200000, minimum: 0, description: 'Total value in minor units; needs currency' })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(1_000_000_000_000)
+  @Max(MAX_MINOR)
   valueMinor?: number;
 
-  @ApiPropertyOptional({ example: 'EUR' })
-  @IsOptional()
-  @Matches(/^[A-Za-z]{3}$/, { message: 'currency must be a three-letter ISO 4217 code' })
+  @CurrencyCode('ISO 4217; needed with valueMinor', true)
   currency?: string;
 
   @Text(10_000, { description: 'Terms', example: '12 months, renews unless cancelled 3 months ahead', optional: true })

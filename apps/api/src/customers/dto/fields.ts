@@ -2,6 +2,9 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
+/** Money is an integer in minor units (cents): no binary floating point anywhere near it. */
+export const MAX_MINOR = 1_000_000_000_000;
+
 /** Ids of customers, orders, contracts...: chosen by the caller or generated; safe in a stream name and a URL. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 export const ID_RULE = '1 to 64 letters, digits, `_`, `.`, `:` or `-`, starting with a letter or digit';
@@ -34,6 +37,15 @@ export function CalendarDate(description: string, example: string, optional = fa
   const decorators = [
     (optional ? ApiPropertyOptional : ApiProperty)({ description, example, format: 'date' }),
     Matches(DATE_PATTERN, { message: ({ property }) => `${property} must be a date as YYYY-MM-DD` }),
+  ];
+  return applyDecorators(...(optional ? [IsOptional(), ...decorators] : decorators));
+}
+
+/** An ISO 4217 currency code, in any case (the domain upper-cases it). */
+export function CurrencyCode(description = 'ISO 4217', optional = false): PropertyDecorator {
+  const decorators = [
+    (optional ? ApiPropertyOptional : ApiProperty)({ description, example: 'EUR' }),
+    Matches(/^[A-Za-z]{3}$/, { message: ({ property }) => `${property} must be a three-letter ISO 4217 code` }),
   ];
   return applyDecorators(...(optional ? [IsOptional(), ...decorators] : decorators));
 }

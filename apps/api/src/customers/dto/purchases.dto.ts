@@ -1,10 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { OccurredAt, OptionalId, RequiredId, Text } from './fields.js';
-
-/** Money is an integer in minor units (cents): no binary floating point anywhere near it. */
-const MAX_MINOR = 1_000_000_000_000;
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { CurrencyCode, MAX_MINOR, OccurredAt, OptionalId, RequiredId, Text } from './fields.js';
 
 export class PurchaseLineDto {
   @RequiredId('Product SKU', 'SKU-1001')
@@ -22,9 +19,11 @@ export class PurchaseLineDto {
   @Max(MAX_MINOR)
   unitPriceMinor!: number;
 
-  @ApiProperty({ example: 'EUR', description: 'ISO 4217' })
-  @Matches(/^[A-Za-z]{3}$/, { message: 'currency must be a three-letter ISO 4217 code' })
+  @CurrencyCode()
   currency!: string;
+
+  @Text(100, { description: 'Product category (trimmed); commission plans may set a rate per category', example: 'hardware', optional: true })
+  category?: string;
 }
 
 export class RecordPurchaseDto {

@@ -1,0 +1,526 @@
+import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
+import { customerIdOfStream, repIdOfStream, toCustomerEvent, toRepEvent, type GoalPeriod, type PurchaseLine, type RefundLine } from '#domain';
+import type { RecordedEvent } from '#event-store';
+import type { Projection } from '#projections';
+import {
+  PERIOD_KINDS,
+  TIER_PERIODS,
+  lineAmount,
+  lineCommission,
+  periodStart,
+  planInForce,
+  refundReversal,
+  tierPeriodFor,
+  totalCommission,
+  utcDate,
+  type Plan,
+} from './commission.calc.js';
+import {
+  calendarDate,
+  initial,
+  type ActivityTotalsTable,
+  type CustomersTable,
+  type GoalsTable,
+  type RepsTable,
+  type SaleLinesTable,
+  type SalesPerformanceTables,
+  type SalesTotalsTable,
+} from './sales-performance.tables.js';
+
+export const SALES_PERFORMANCE = 'sales-performance';
+
+/**
+ * Commissions, revenue and activity per sales rep and period, for commission reports and the
+ * leaderboard. The rules:
+ *
+ * - A sale belongs to its `repId`, else to the customer's owner when it was recorded (the
+ *   projection follows CustomerRegistered.ownerRepId and OwnerAssigned). Sales without a rep are
+ *   left out entirely; a refund belongs to the rep of the sale lines it refunds.
+ * - A line's commission is computed once, when it is sold, and stored per line: a later plan never
+ *   changes it. See commission.calc.ts for the plan in force, rates, tiers and rounding. Tier
+ *   progress is the rep's gross revenue in the plan's currency within the tier period, in log order
+ *   of the sales (the sales_totals revenue of that period), counting every sale of the rep, with or
+ *   without a plan.
+ * - A refund takes back its share of each refunded line's commission, counted (like the refunded
+ *   amount) in the periods of refundedAt; it leaves tier progress and deal counts alone.
+ * - Periods are UTC calendar days, months, quarters and years of the event's business time.
+ * - Calls count for CallLogged.repId; a conversion for the customer's owner at that moment.
+ *
+ * A batch is applied with a few SELECTs (the state its events need), pure computation in log order,
+ * and one multi-row statement per table. Each stream's events are applied once: rows keep the last
+ * revision applied of every customer and rep stream, so a replayed event changes nothing.
+ */
+export const salesPerformanceProjection: Projection<SalesPerformanceTables> = {
+  name: SALES_PERFORMANCE,
+  version: 1,
+  migrations: { '0001-sales-performance': initial },
+  async apply(db, events) {
+    const decoded = decode(events, await loadStreams(db, events));
+    const changes = compute(decoded.facts, await loadSalesState(db, decoded.facts));
+    await write(db, decoded, changes);
+  },
+};
+
+/** Rows of these tables as read and written here (dates as `YYYY-MM-DD`, JSON as text). */
+type RepRow = Selectable<RepsTable>;
+type CustomerRow = Selectable<CustomersTable>;
+type LineRow = Required<Insertable<SaleLinesTable>>;
+
+interface SaleFact {
+  readonly kind: 'sale';
+  readonly customerId: string;
+  readonly orderId: string;
+  readonly repId: string;
+  readonly soldOn: string;
+  readonly currency: string;
+  readonly lines: readonly PurchaseLine[];
+}
+
+interface RefundFact {
+  readonly kind: 'refund';
+  readonly customerId: string;
+  readonly orderId: string;
+  readonly refundedOn: string;
+  readonly lines: readonly RefundLine[];
+}
+
+interface PlanFact {
+  readonly kind: 'plan';
+  readonly repId: string;
+  readonly revision: number;
+  readonly plan: Plan;
+}
+
+/** What commissions depend on, in log order: a plan applies to the sales after it in the log. */
+type Fact = SaleFact | RefundFact | PlanFact;
+
+interface Streams {
+  readonly customers: Map<string, CustomerRow>;
+  readonly reps: Map<string, RepRow>;
+}
+
+interface Decoded extends Streams {
+  readonly facts: Fact[];
+  readonly goals: Map<string, Insertable<GoalsTable>>;
+  readonly activity: Map<string, Insertable<ActivityTotalsTable>>;
+}
+
+/** The state of the batch's customer and rep streams: owners, profiles, revisions applied. */
+async function loadStreams(db: Kysely<SalesPerformanceTables>, events: readonly RecordedEvent[]): Promise<Streams> {
+  const customerIds = distinct(events.map((event) => customerIdOfStream(event.streamId)));
+  const repIds = distinct(events.map((event) => repIdOfStream(event.streamId)));
+  const [customers, reps] = await Promise.all([
+    customerIds.length === 0 ? [] : db.selectFrom('customers').selectAll().where('customer_id', '=', anyOf(customerIds)).execute(),
+    repIds.length === 0 ? [] : db.selectFrom('reps').selectAll().where('rep_id', '=', anyOf(repIds)).execute(),
+  ]);
+  return { customers: new Map(customers.map((row) => [row.customer_id, row])), reps: new Map(reps.map((row) => [row.rep_id, row])) };
+}
+
+/**
+ * Walks the batch in log order: follows owners and rep profiles, keeps the latest goals, counts
+ * calls and conversions, and lists the facts commissions depend on with their rep resolved.
+ */
+function decode(events: readonly RecordedEvent[], streams: Streams): Decoded {
+  const decoded: Decoded = { ...streams, facts: [], goals: new Map(), activity: new Map() };
+  const credit = (repId: string, time: string, counter: 'calls' | 'leads_converted') => {
+    const on = utcDate(time);
+    for (const period of PERIOD_KINDS) {
+      const start = periodStart(period, on);
+      const key = keyOf(repId, period, start);
+      const row = decoded.activity.get(key) ?? { rep_id: repId, period, period_start: start, calls: 0, leads_converted: 0 };
+      row[counter] += 1;
+      decoded.activity.set(key, row);
+    }
+  };
+  for (const event of events) {
+    const customerId = customerIdOfStream(event.streamId);
+    const repId = repIdOfStream(event.streamId);
+    if (customerId !== undefined) {
+      const customer = streams.customers.get(customerId) ?? { customer_id: customerId, revision: -1, owner_rep_id: null };
+      if (event.revision <= customer.revision) continue;
+      const customerEvent = toCustomerEvent(event);
+      let owner = customer.owner_rep_id;
+      switch (customerEvent?.type) {
+        case 'CustomerRegistered':
+          owner = customerEvent.data.ownerRepId ?? null;
+          break;
+        case 'OwnerAssigned':
+          owner = customerEvent.data.repId;
+          break;
+        case 'CallLogged':
+          credit(customerEvent.data.repId, customerEvent.data.occurredAt, 'calls');
+          break;
+        case 'LeadConverted':
+          if (owner !== null) credit(owner, customerEvent.data.convertedAt, 'leads_converted');
+          break;
+        case 'PurchaseRecorded': {
+          const { orderId, lines, currency, purchasedAt } = customerEvent.data;
+          const saleRep = customerEvent.data.repId ?? owner;
+          if (saleRep !== null) decoded.facts.push({ kind: 'sale', customerId, orderId, repId: saleRep, soldOn: utcDate(purchasedAt), currency, lines });
+          break;
+        }
+        case 'RefundRecorded': {
+          const { orderId, lines, refundedAt } = customerEvent.data;
+          decoded.facts.push({ kind: 'refund', customerId, orderId, refundedOn: utcDate(refundedAt), lines });
+          break;
+        }
+        default:
+          break;
+      }
+      streams.customers.set(customerId, { customer_id: customerId, revision: event.revision, owner_rep_id: owner });
+    } else if (repId !== undefined) {
+      const rep = streams.reps.get(repId) ?? { rep_id: repId, revision: -1, name: null, team: null, region: null, active: false };
+      if (event.revision <= rep.revision) continue;
+      const repEvent = toRepEvent(event);
+      let profile: Omit<RepRow, 'rep_id' | 'revision'> = rep;
+      switch (repEvent?.type) {
+        case 'RepOnboarded': {
+          const { name, team, region } = repEvent.data;
+          profile = { name: text(name), team: text(team), region: text(region), active: true };
+          break;
+        }
+        case 'RepDeactivated':
+          profile = { ...rep, active: false };
+          break;
+        case 'CommissionPlanSet': {
+          const { planId, effectiveFrom, baseRateBps, categoryRates, tiers, tierPeriod, currency } = repEvent.data;
+          decoded.facts.push({
+            kind: 'plan',
+            repId,
+            revision: event.revision,
+            plan: { planId, effectiveFrom, baseRateBps, categoryRates, tiers, tierPeriod, currency },
+          });
+          break;
+        }
+        case 'GoalSet': {
+          const { period, revenueMinor, currency, deals, calls } = repEvent.data;
+          // Normalised to the period's first day, so the goal meets the totals of its period.
+          const start = periodStart(period, repEvent.data.periodStart);
+          decoded.goals.set(keyOf(repId, period, start), {
+            rep_id: repId,
+            period,
+            period_start: start,
+            revenue_minor: revenueMinor ?? null,
+            currency: currency ?? null,
+            deals: deals ?? null,
+            calls: calls ?? null,
+          });
+          break;
+        }
+        default:
+          break;
+      }
+      streams.reps.set(repId, { ...profile, rep_id: repId, revision: event.revision });
+    }
+  }
+  return decoded;
+}
+
+const LINE_COLUMNS = [
+  'customer_id',
+  'order_id',
+  'line_no',
+  'rep_id',
+  'currency',
+  'category',
+  'quantity',
+  'amount_minor',
+  'plan_id',
+  'commission_minor',
+  'refunded_minor',
+  'commission_reversed_minor',
+] as const satisfies readonly (keyof SaleLinesTable)[];
+
+/** What computing the batch's commissions needs from earlier batches. */
+interface SalesState {
+  /** Each rep's plans, in log order. */
+  readonly plans: Map<string, Plan[]>;
+  /** Gross revenue so far by (rep, currency, tier period, period start): tier progress. */
+  readonly revenue: Map<string, number>;
+  /** Sale lines by (customer, order, line no): those of the batch's refunded orders, and the batch's own sales. */
+  readonly lines: Map<string, LineRow>;
+}
+
+async function loadSalesState(db: Kysely<SalesPerformanceTables>, facts: readonly Fact[]): Promise<SalesState> {
+  const sales = facts.filter((fact) => fact.kind === 'sale');
+  const refunds = facts.filter((fact) => fact.kind === 'refund');
+  const progressKeys = sales.flatMap((sale) => TIER_PERIODS.map((period) => [sale.repId, sale.currency, period, periodStart(period, sale.soldOn)]));
+  const repIds = distinct(sales.map((sale) => sale.repId));
+  const [plans, revenue, lines] = await Promise.all([
+    repIds.length === 0
+      ? []
+      : db
+          .selectFrom('commission_plans')
+          .select(['rep_id', 'plan_id', 'base_rate_bps', 'category_rates', 'tiers', 'tier_period', 'currency'])
+          .select(calendarDate('effective_from').as('effective_from'))
+          .where('rep_id', '=', anyOf(repIds))
+          .orderBy('rep_id')
+          .orderBy('revision')
+          .execute(),
+    progressKeys.length === 0
+      ? []
+      : db
+          .selectFrom('sales_totals')
+          .select(['rep_id', 'currency', 'period', 'revenue_minor'])
+          .select(calendarDate('period_start').as('period_start'))
+          .where(inRows(['rep_id', 'currency', 'period', ['period_start', 'date']], progressKeys))
+          .execute(),
+    refunds.length === 0
+      ? []
+      : db
+          .selectFrom('sale_lines')
+          .select(LINE_COLUMNS)
+          .select(calendarDate('sold_on').as('sold_on'))
+          .select(sql<string>`segments::text`.as('segments'))
+          .where(inRows(['customer_id', 'order_id'], refunds.map((refund) => [refund.customerId, refund.orderId])))
+          .execute(),
+  ]);
+  const state: SalesState = { plans: new Map(), revenue: new Map(), lines: new Map() };
+  for (const row of plans) {
+    const plan: Plan = {
+      planId: row.plan_id,
+      effectiveFrom: row.effective_from,
+      baseRateBps: row.base_rate_bps,
+      categoryRates: row.category_rates,
+      tiers: row.tiers,
+      tierPeriod: row.tier_period ?? undefined,
+      currency: row.currency ?? undefined,
+    };
+    state.plans.set(row.rep_id, [...(state.plans.get(row.rep_id) ?? []), plan]);
+  }
+  for (const row of revenue) state.revenue.set(keyOf(row.rep_id, row.currency, row.period, row.period_start), row.revenue_minor);
+  for (const row of lines) state.lines.set(keyOf(row.customer_id, row.order_id, String(row.line_no)), row);
+  return state;
+}
+
+type TotalsRow = Insertable<SalesTotalsTable>;
+type SalesSums = Pick<TotalsRow, 'revenue_minor' | 'refunds_minor' | 'commission_minor' | 'commission_reversed_minor' | 'deals'>;
+
+interface Changes {
+  readonly plans: Insertable<SalesPerformanceTables['commission_plans']>[];
+  /** New or refunded lines, whole. */
+  readonly lines: Map<string, LineRow>;
+  /** Amounts to add to sales_totals. */
+  readonly totals: Map<string, TotalsRow>;
+}
+
+/** The batch's commissions, refunds and totals, fact by fact in log order (pure but for `state`, which it advances). */
+function compute(facts: readonly Fact[], state: SalesState): Changes {
+  const changes: Changes = { plans: [], lines: new Map(), totals: new Map() };
+  const add = (repId: string, currency: string, on: string, sums: Partial<SalesSums>) => {
+    for (const period of PERIOD_KINDS) {
+      const start = periodStart(period, on);
+      const key = keyOf(repId, currency, period, start);
+      const row = changes.totals.get(key) ?? {
+        rep_id: repId,
+        currency,
+        period,
+        period_start: start,
+        revenue_minor: 0,
+        refunds_minor: 0,
+        commission_minor: 0,
+        commission_reversed_minor: 0,
+        deals: 0,
+      };
+      row.revenue_minor += sums.revenue_minor ?? 0;
+      row.refunds_minor += sums.refunds_minor ?? 0;
+      row.commission_minor += sums.commission_minor ?? 0;
+      row.commission_reversed_minor += sums.commission_reversed_minor ?? 0;
+      row.deals += sums.deals ?? 0;
+      changes.totals.set(key, row);
+    }
+  };
+  for (const fact of facts) {
+    switch (fact.kind) {
+      case 'plan': {
+        state.plans.set(fact.repId, [...(state.plans.get(fact.repId) ?? []), fact.plan]);
+        const { planId, effectiveFrom, baseRateBps, categoryRates, tiers, tierPeriod, currency } = fact.plan;
+        changes.plans.push({
+          rep_id: fact.repId,
+          revision: fact.revision,
+          plan_id: planId,
+          effective_from: effectiveFrom,
+          base_rate_bps: baseRateBps,
+          category_rates: JSON.stringify(categoryRates),
+          tiers: JSON.stringify(tiers),
+          tier_period: tierPeriod ?? null,
+          currency: currency ?? null,
+        });
+        break;
+      }
+      case 'sale': {
+        const { customerId, orderId, repId, soldOn, currency } = fact;
+        const plan = planInForce(state.plans.get(repId) ?? [], soldOn);
+        const tierPeriod = plan === undefined ? undefined : tierPeriodFor(plan, currency);
+        const progressKey = (period: GoalPeriod) => keyOf(repId, currency, period, periodStart(period, soldOn));
+        add(repId, currency, soldOn, { deals: 1 });
+        for (const line of fact.lines) {
+          const amount = lineAmount(line.quantity, line.unitPriceMinor);
+          const progress = tierPeriod === undefined ? 0 : (state.revenue.get(progressKey(tierPeriod)) ?? 0);
+          const segments = plan === undefined ? [] : lineCommission(plan, { amountMinor: amount, category: line.category, currency }, progress);
+          const commission = totalCommission(segments);
+          for (const period of TIER_PERIODS) state.revenue.set(progressKey(period), (state.revenue.get(progressKey(period)) ?? 0) + amount);
+          add(repId, currency, soldOn, { revenue_minor: amount, commission_minor: commission });
+          const row: LineRow = {
+            customer_id: customerId,
+            order_id: orderId,
+            line_no: line.lineNo,
+            rep_id: repId,
+            currency,
+            sold_on: soldOn,
+            category: line.category ?? null,
+            quantity: line.quantity,
+            amount_minor: amount,
+            plan_id: plan?.planId ?? null,
+            segments: JSON.stringify(segments),
+            commission_minor: commission,
+            refunded_minor: 0,
+            commission_reversed_minor: 0,
+          };
+          const key = keyOf(customerId, orderId, String(line.lineNo));
+          state.lines.set(key, row);
+          changes.lines.set(key, row);
+        }
+        break;
+      }
+      case 'refund':
+        for (const refunded of fact.lines) {
+          const key = keyOf(fact.customerId, fact.orderId, String(refunded.lineNo));
+          const line = state.lines.get(key);
+          // No line: the sale had no rep, so neither has its refund.
+          if (line === undefined) continue;
+          const reversed = refundReversal(
+            { amountMinor: line.amount_minor, commissionMinor: line.commission_minor, commissionReversedMinor: line.commission_reversed_minor },
+            refunded.amountMinor,
+          );
+          const row: LineRow = {
+            ...line,
+            refunded_minor: line.refunded_minor + refunded.amountMinor,
+            commission_reversed_minor: line.commission_reversed_minor + reversed,
+          };
+          state.lines.set(key, row);
+          changes.lines.set(key, row);
+          add(line.rep_id, line.currency, fact.refundedOn, { refunds_minor: refunded.amountMinor, commission_reversed_minor: reversed });
+        }
+        break;
+    }
+  }
+  return changes;
+}
+
+/** Rows per statement: at most 14 parameters a row, far below PostgreSQL's 65,535 per statement. */
+const ROWS_PER_STATEMENT = 1_000;
+
+async function write(db: Kysely<SalesPerformanceTables>, decoded: Decoded, changes: Changes): Promise<void> {
+  await inChunks([...decoded.customers.values()], (rows) =>
+    db
+      .insertInto('customers')
+      .values(rows)
+      .onConflict((conflict) => conflict.column('customer_id').doUpdateSet((eb) => ({ revision: eb.ref('excluded.revision'), owner_rep_id: eb.ref('excluded.owner_rep_id') })))
+      .execute(),
+  );
+  await inChunks([...decoded.reps.values()], (rows) =>
+    db
+      .insertInto('reps')
+      .values(rows)
+      .onConflict((conflict) =>
+        conflict.column('rep_id').doUpdateSet((eb) => ({
+          revision: eb.ref('excluded.revision'),
+          name: eb.ref('excluded.name'),
+          team: eb.ref('excluded.team'),
+          region: eb.ref('excluded.region'),
+          active: eb.ref('excluded.active'),
+        })),
+      )
+      .execute(),
+  );
+  // Each plan is applied once (the rep's revision guards it): a conflict would be a bug, so it fails.
+  await inChunks(changes.plans, (rows) => db.insertInto('commission_plans').values(rows).execute());
+  await inChunks([...decoded.goals.values()], (rows) =>
+    db
+      .insertInto('goals')
+      .values(rows)
+      .onConflict((conflict) =>
+        conflict.columns(['rep_id', 'period', 'period_start']).doUpdateSet((eb) => ({
+          revenue_minor: eb.ref('excluded.revenue_minor'),
+          currency: eb.ref('excluded.currency'),
+          deals: eb.ref('excluded.deals'),
+          calls: eb.ref('excluded.calls'),
+        })),
+      )
+      .execute(),
+  );
+  // New lines are inserted; refunded ones only move their refund columns (computed from the row read).
+  await inChunks([...changes.lines.values()], (rows) =>
+    db
+      .insertInto('sale_lines')
+      .values(rows)
+      .onConflict((conflict) =>
+        conflict.columns(['customer_id', 'order_id', 'line_no']).doUpdateSet((eb) => ({
+          refunded_minor: eb.ref('excluded.refunded_minor'),
+          commission_reversed_minor: eb.ref('excluded.commission_reversed_minor'),
+        })),
+      )
+      .execute(),
+  );
+  await inChunks([...changes.totals.values()], (rows) =>
+    db
+      .insertInto('sales_totals')
+      .values(rows)
+      .onConflict((conflict) =>
+        conflict.columns(['rep_id', 'period', 'period_start', 'currency']).doUpdateSet((eb) => ({
+          revenue_minor: eb('sales_totals.revenue_minor', '+', eb.ref('excluded.revenue_minor')),
+          refunds_minor: eb('sales_totals.refunds_minor', '+', eb.ref('excluded.refunds_minor')),
+          commission_minor: eb('sales_totals.commission_minor', '+', eb.ref('excluded.commission_minor')),
+          commission_reversed_minor: eb('sales_totals.commission_reversed_minor', '+', eb.ref('excluded.commission_reversed_minor')),
+          deals: eb('sales_totals.deals', '+', eb.ref('excluded.deals')),
+        })),
+      )
+      .execute(),
+  );
+  await inChunks([...decoded.activity.values()], (rows) =>
+    db
+      .insertInto('activity_totals')
+      .values(rows)
+      .onConflict((conflict) =>
+        conflict.columns(['rep_id', 'period', 'period_start']).doUpdateSet((eb) => ({
+          calls: eb('activity_totals.calls', '+', eb.ref('excluded.calls')),
+          leads_converted: eb('activity_totals.leads_converted', '+', eb.ref('excluded.leads_converted')),
+        })),
+      )
+      .execute(),
+  );
+}
+
+async function inChunks<T>(rows: readonly T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await write(rows.slice(i, i + ROWS_PER_STATEMENT));
+}
+
+/** A map key of several parts (JSON: no separator can be forged by a part). */
+function keyOf(...parts: string[]): string {
+  return JSON.stringify(parts);
+}
+
+function distinct(values: readonly (string | undefined)[]): string[] {
+  return [...new Set(values.filter((value) => value !== undefined))];
+}
+
+/** `= any($1)`: one parameter however many values. */
+function anyOf(values: readonly string[]): RawBuilder<string> {
+  return sql<string>`any(${[...values]}::text[])`;
+}
+
+/**
+ * `(columns) in (rows)`, the rows passed as one array per column (a fixed number of parameters
+ * however many rows). A column is text unless given with its type.
+ */
+function inRows(columns: readonly (string | readonly [string, 'date'])[], rows: readonly (readonly string[])[]): RawBuilder<SqlBool> {
+  const names = columns.map((column) => (typeof column === 'string' ? column : column[0]));
+  const arrays = columns.map((column, i) => sql`${rows.map((row) => row[i])}::${sql.raw(typeof column === 'string' ? 'text' : column[1])}[]`);
+  return sql<SqlBool>`(${sql.join(names.map((name) => sql.ref(name)))}) in (select * from unnest(${sql.join(arrays)}))`;
+}
+
+/** A profile value as a column: a string, else null (absent, or unreadable personal data). */
+function text(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
