@@ -145,9 +145,9 @@ export const customerDirectoryProjection: Projection<DirectoryTables> = {
 /** 20 parameters a row: far below PostgreSQL's 65,535 per statement. */
 const ROWS_PER_STATEMENT = 1_000;
 
-const STORED_COLUMNS = [
+/** What a profile shows: every stored column but the revision bookkeeping and the generated sort keys. */
+export const PROFILE_COLUMNS = [
   'customer_id',
-  'revision',
   'name',
   'email',
   'phone',
@@ -167,6 +167,7 @@ const STORED_COLUMNS = [
   'revenue_currency',
   'erased',
 ] as const satisfies readonly (keyof DirectoryRow)[];
+const STORED_COLUMNS = [...PROFILE_COLUMNS, 'revision'] as const;
 const UPDATED_COLUMNS = STORED_COLUMNS.filter((column) => column !== 'customer_id');
 
 async function loadRows(db: Kysely<DirectoryTables>, customerIds: readonly string[]): Promise<DirectoryRow[]> {

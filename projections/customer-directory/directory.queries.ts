@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
 import { decodeCursor, encodeCursor, invalidCursor } from '#projections';
-import type { CustomersTable, DirectoryTables } from './directory.projection.js';
+import { PROFILE_COLUMNS, type CustomersTable, type DirectoryTables } from './directory.projection.js';
 
 export const DIRECTORY_SORTS = ['name', 'createdAt', 'lastInteractionAt', 'revenue'] as const;
 export type DirectorySort = (typeof DIRECTORY_SORTS)[number];
@@ -87,28 +87,6 @@ const SORTS: Record<DirectorySort, { column: SortColumn; key: RawBuilder<string>
   },
   revenue: { column: 'revenue_minor', key: sql<string>`revenue_minor::text`, value: (key) => sql`${key}::bigint`, valid: (key) => /^-?\d{1,19}$/.test(key) },
 };
-
-const PROFILE_COLUMNS = [
-  'customer_id',
-  'name',
-  'email',
-  'phone',
-  'company',
-  'stage',
-  'owner_rep_id',
-  'region',
-  'industry',
-  'tags',
-  'created_at',
-  'updated_at',
-  'converted_at',
-  'last_interaction_at',
-  'interactions',
-  'orders',
-  'revenue_minor',
-  'revenue_currency',
-  'erased',
-] as const satisfies readonly (keyof CustomersTable)[];
 
 /** Rows an export reads per query: memory stays bounded by one page, whatever the result's size. */
 const EXPORT_PAGE_SIZE = 1000;
