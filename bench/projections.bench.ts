@@ -6,8 +6,9 @@
  *      is onboarded, gets a commission plan (base rate, software and services rates, two monthly tiers
  *      in EUR), a revenue and deals goal per month of 2023 and two tasks, one done: 17 events. A customer
  *      (histories spread over 2023) has its registration and nine scripted events besides purchases (calls,
- *      e-mails, a visit, a refund, a note, an owner change, ...), then further calls; its purchases (lines
- *      with categories, sold by its owner or, one in four, another rep) come fifth and among the calls;
+ *      e-mails, a visit, a refund, a note, an owner change, ...), then further calls. Its purchases (lines
+ *      with categories, sold by its owner or, one in four, a random rep) are its fifth event and, when it
+ *      has more, spread evenly among the further calls;
  *   2. catch-up: a ProjectionRunner per projection (timeline, directory, sales-performance, rep-tasks)
  *      from position zero to the head, events/s, against a plain INSERT ... SELECT of the same number of
  *      rows into a bare table in the same run;
@@ -17,7 +18,7 @@
  *      leaderboard of a month (all reps; one team) and one rep's monthly commissions over 2023.
  *
  *   npm run bench:projections
- *     BENCH_EVENTS (customer events, default 300000), BENCH_REPS (default 1000, 17 events each on top),
+ *     BENCH_EVENTS (customer events, default 200000), BENCH_REPS (default 1000, 17 events each on top),
  *     BENCH_SALES (PurchaseRecorded events among BENCH_EVENTS; default one per customer),
  *     BENCH_CUSTOMERS (default BENCH_EVENTS/10; with BENCH_SALES, as many as the other events fill at nine
  *     each, at most BENCH_SALES). Every customer buys at least once and has its nine other events, so
@@ -25,7 +26,8 @@
  *     BENCH_BATCH_SIZE (runner batch, default 500), BENCH_SEED_WRITERS (default 4),
  *     BENCH_CATCHUP=separate|together (default separate), BENCH_LIVE_RATE (events/s, default 200),
  *     BENCH_LIVE_SECONDS (default 15), BENCH_QUERIES (per query, default 500)
- *   Full scale, the leaderboard at 1,000 reps and 1,000,000 sales (20,333 customers of ~49 purchases):
+ *   Full scale, the leaderboard at 1,000 reps and 1,000,000 sales (22,222 customers of ~45 purchases;
+ *   roughly 40 min here, estimated from a run at a tenth of it):
  *     BENCH_EVENTS=1200000 BENCH_SALES=1000000 BENCH_REPS=1000 npm run bench:projections
  */
 import { randomUUID } from 'node:crypto';
@@ -62,14 +64,18 @@ import { repTasksProjection } from '../projections/rep-tasks/rep-tasks.projectio
 import { SALES_PERFORMANCE, salesPerformanceProjection } from '../projections/sales-performance/sales-performance.projection.js';
 import { SalesPerformanceQueries } from '../projections/sales-performance/sales-performance.queries.js';
 
-const EVENTS = positiveInteger('BENCH_EVENTS', 300_000);
+// Each projection catches up at ~3,000 ev/s here whatever its work (rep-tasks, with next to nothing
+// to apply, is no faster: reading the log bounds it), so four catch-ups of the default 217,000 events
+// plus seeding and queries take ~6 min.
+const EVENTS = positiveInteger('BENCH_EVENTS', 200_000);
 const REPS = positiveInteger('BENCH_REPS', 1_000);
-/** Events of a customer's scripted history besides its purchases: registration and commands 1 to 9 but 4. */
-const SCRIPTED_OTHERS = 9;
+/** A customer's scripted history: registration and commands 1 to 9, all but command 4 (its first purchase) other events. */
+const SCRIPTED = 10;
+const SCRIPTED_OTHERS = SCRIPTED - 1;
 const SALES_GIVEN = optionalPositiveInteger('BENCH_SALES');
 const CUSTOMERS = positiveInteger(
   'BENCH_CUSTOMERS',
-  Math.max(1, SALES_GIVEN === undefined ? Math.round(EVENTS / 10) : Math.min(SALES_GIVEN, Math.floor((EVENTS - SALES_GIVEN) / SCRIPTED_OTHERS))),
+  Math.max(1, SALES_GIVEN === undefined ? Math.round(EVENTS / SCRIPTED) : Math.min(SALES_GIVEN, Math.floor((EVENTS - SALES_GIVEN) / SCRIPTED_OTHERS))),
 );
 /** By default one purchase per customer: the scripted history's. */
 const SALES = SALES_GIVEN ?? CUSTOMERS;
@@ -126,7 +132,10 @@ const repIdOf = (r: number) => `r${String(r).padStart(5, '0')}`;
 const customerId = (i: number) => `c${String(i).padStart(7, '0')}`;
 const teamOf = (r: number) => `team-${String(Math.floor(r / TEAM_SIZE)).padStart(3, '0')}`;
 
-/** A purchase's lines, varied by `v` (repeating every 6): hardware earns the base rate, software and services their own, an accessory has no category. */
+/** Purchases come in this many kinds (`purchaseLines(v)` repeats with `v`). */
+const PURCHASE_KINDS = 6;
+
+/** A purchase's lines, varied by `v`: hardware earns the base rate, software and services their own, an accessory has no category. */
 function purchaseLines(v: number): PurchaseLineInput[] {
   return [
     { productSku: 'SKU-100', category: 'hardware', quantity: 1 + (v % 3), unitPriceMinor: 4_999, currency: CURRENCY },
@@ -137,8 +146,9 @@ function purchaseLines(v: number): PurchaseLineInput[] {
 }
 
 const saleTotal = (v: number) => purchaseLines(v).reduce((sum, line) => sum + line.quantity * line.unitPriceMinor, 0);
+const AVERAGE_SALE_MINOR = Array.from({ length: PURCHASE_KINDS }, (_, v) => saleTotal(v)).reduce((a, b) => a + b) / PURCHASE_KINDS;
 /** What a rep sells in a month on average here: goals and tier thresholds around it, so attainment and tiers vary at any scale. */
-const MONTHLY_REVENUE_PER_REP = (SALES / REPS / MONTHS.length) * (Array.from({ length: 6 }, (_, v) => saleTotal(v)).reduce((a, b) => a + b) / 6);
+const MONTHLY_REVENUE_PER_REP = (SALES / REPS / MONTHS.length) * AVERAGE_SALE_MINOR;
 
 /** Rep r's history, set up in December before the year: onboarded, a plan, a goal per month, two tasks (one done). */
 function repCommands(r: number): RepCommand[] {
@@ -236,17 +246,17 @@ function registration(i: number): CustomerCommand {
   };
 }
 
-/** Customer i's purchase as its k-th command: sold by its owner or, one in four, by another rep. */
+/** Customer i's purchase as its k-th command: sold by its owner or, one in four, by a random rep. */
 function purchase(i: number, k: number, orderId: string, state: CustomerState): CustomerCommand {
   const seller = mix(i, k) % 4 === 0 ? repIdOf(mix(k, i) % REPS) : ownerOf(i, state);
   return { type: 'RecordPurchase', customerId: customerId(i), orderId, lines: purchaseLines(i + k), repId: seller, purchasedAt: at(i, k) };
 }
 
-/** Whether customer i's k-th command (k >= 10) is one of its further purchases, spread evenly among its calls. */
+/** Whether customer i's k-th command (past the scripted ones) is one of its further purchases, spread evenly among its calls. */
 function furtherPurchase(i: number, k: number): boolean {
-  const slots = eventsOf(i) - 10;
+  const slots = eventsOf(i) - SCRIPTED;
   const purchases = salesOf(i) - 1;
-  const t = k - 10;
+  const t = k - SCRIPTED;
   return Math.floor(((t + 1) * purchases) / slots) > Math.floor((t * purchases) / slots);
 }
 
