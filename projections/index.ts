@@ -1,8 +1,10 @@
 import type { Projection } from '#projections';
 import { customerDirectoryProjection } from './customer-directory/directory.projection.js';
 import { customerTimelineProjection } from './customer-timeline/timeline.projection.js';
+import { marketingProjection } from './marketing-attribution/marketing.projection.js';
 import { repTasksProjection } from './rep-tasks/rep-tasks.projection.js';
+import { salesAnalyticsProjection } from './sales-analytics/sales-analytics.projection.js';
 import { salesPerformanceProjection } from './sales-performance/sales-performance.projection.js';
 
 /** Every read model the projector builds. */
-export const PROJECTIONS: readonly Projection[] = [customerTimelineProjection, customerDirectoryProjection, repTasksProjection, salesPerformanceProjection];
+export const PROJECTIONS: readonly Projection[] = [customerTimelineProjection, customerDirectoryProjection, repTasksProjection, salesPerformanceProjection, marketingProjection, salesAnalyticsProjection];

@@ -1,7 +1,8 @@
+import { csvFormat, type CsvColumn } from '#http';
 import type { CustomerProfile } from './directory.queries.js';
 
 /** The export's columns, in order: header name and how a profile fills it. */
-const COLUMNS: readonly [string, (profile: CustomerProfile) => string | number | boolean | null][] = [
+const COLUMNS: readonly CsvColumn<CustomerProfile>[] = [
   ['customer_id', (p) => p.customerId],
   ['name', (p) => p.name],
   ['email', (p) => p.email],
@@ -24,24 +25,9 @@ const COLUMNS: readonly [string, (profile: CustomerProfile) => string | number |
   ['erased', (p) => p.erased],
 ];
 
-/** RFC 4180 line ending. */
-const EOL = '\r\n';
+const FORMAT = csvFormat(COLUMNS);
 
-export const CSV_HEADER = COLUMNS.map(([name]) => name).join(',') + EOL;
+export const CSV_HEADER = FORMAT.header;
 
-/** One customer as a CSV line (with its line ending). */
-export function csvLine(profile: CustomerProfile): string {
-  return COLUMNS.map(([, value]) => csvCell(value(profile))).join(',') + EOL;
-}
-
-/**
- * One cell. Text starting with `=`, `+`, `-`, `@`, tab or carriage return would be run as a
- * formula by spreadsheet programs (CSV injection): it gets a leading `'`, which they show as text.
- * Numbers are ours and are written as they are. Quotes, commas and line breaks are quoted.
- */
-export function csvCell(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  if (typeof value !== 'string') return String(value);
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
+/** One customer as a CSV line (with its line ending); cells escaped by csvCell (CSV injection included). */
+export const csvLine = FORMAT.line;

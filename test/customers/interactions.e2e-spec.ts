@@ -205,6 +205,19 @@ describe('interaction commands (calls, e-mails, meetings, clicks, visits, form s
       });
     });
 
+    it('records the ad and affiliate site that brought the visit', async () => {
+      const event = await h.expectAppended(route, await h.target(route), {
+        body: { url: 'https://shop.example.com/pricing', adId: 'ad-42', affiliateSiteId: 'affiliate-comparecrm', occurredAt: '2026-11-19T08:05:00Z' },
+      });
+      expect(event.data).toEqual({
+        visitId: event.metadata.commandId,
+        url: 'https://shop.example.com/pricing',
+        adId: 'ad-42',
+        affiliateSiteId: 'affiliate-comparecrm',
+        occurredAt: '2026-11-19T08:05:00.000Z',
+      });
+    });
+
     it.each<Rejection>(
       rejections(route, [
         { case: 'without url', body: (b) => omit(b, 'url'), status: 400, field: 'url' },
@@ -213,6 +226,7 @@ describe('interaction commands (calls, e-mails, meetings, clicks, visits, form s
         { case: 'a string for pageCount', body: (b) => ({ ...b, pageCount: '4' }), status: 400, field: 'pageCount' },
         { case: 'a pageCount of 0', body: (b) => ({ ...b, pageCount: 0 }), status: 400, field: 'pageCount' },
         { case: 'a negative durationSeconds', body: (b) => ({ ...b, durationSeconds: -5 }), status: 400, field: 'durationSeconds' },
+        { case: 'an affiliateSiteId that is not an id', body: (b) => ({ ...b, affiliateSiteId: 'site 9' }), status: 400, field: 'affiliateSiteId' },
         { case: 'an occurredAt without a time zone', body: (b) => ({ ...b, occurredAt: NO_ZONE }), status: 422, reason: 'invalid_timestamp', field: 'occurredAt' },
       ]),
     )('refuses $case', async (rejection) => {
@@ -231,6 +245,17 @@ describe('interaction commands (calls, e-mails, meetings, clicks, visits, form s
         fields: { message: 'Please call me back', company: 'Analytical Engines Ltd' },
         campaignId: 'campaign-spring-2026',
         occurredAt: '2026-11-19T08:10:00.000Z',
+      });
+    });
+
+    it('records the anonymous visitor who submitted it', async () => {
+      const event = await h.expectAppended(route, await h.target(route), { body: { formId: 'contact-us', fields: { message: 'Hi' }, visitorId: 'visitor-7f3a9c2e' } });
+      expect(event.data).toEqual({
+        submissionId: event.metadata.commandId,
+        formId: 'contact-us',
+        fields: { message: 'Hi' },
+        visitorId: 'visitor-7f3a9c2e',
+        occurredAt: expect.stringMatching(UTC_TIMESTAMP),
       });
     });
 
@@ -254,6 +279,7 @@ describe('interaction commands (calls, e-mails, meetings, clicks, visits, form s
         { case: 'a list for fields', body: (b) => ({ ...b, fields: ['a'] }), status: 400, field: 'fields' },
         { case: 'more than 50 fields', body: (b) => ({ ...b, fields: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`f${i}`, 'v'])) }), status: 400, field: 'fields' },
         { case: 'an unknown utm field', body: (b) => ({ ...b, utm: { colour: 'red' } }), status: 400, field: 'utm.colour' },
+        { case: 'a visitorId that is not an id', body: (b) => ({ ...b, visitorId: '' }), status: 400, field: 'visitorId' },
         { case: 'an occurredAt without a time zone', body: (b) => ({ ...b, occurredAt: NO_ZONE }), status: 422, reason: 'invalid_timestamp', field: 'occurredAt' },
       ]),
     )('refuses $case', async (rejection) => {

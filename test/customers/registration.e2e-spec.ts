@@ -57,6 +57,21 @@ describe('customer registration and profile commands', () => {
       });
     });
 
+    it('carries the anonymous visitor and the campaign, ad and affiliate site that brought them', async () => {
+      const customerId = newId();
+      const attribution = { visitorId: 'visitor-7f3a9c2e', campaignId: 'campaign-spring-2026', adId: 'ad-42', affiliateSiteId: 'affiliate-comparecrm' };
+      const event = await h.expectAppended(route, { customerId }, { body: { customerId, source: 'web_form', contact: { name: 'Grace Hopper' }, ...attribution } });
+      expect(event.data).toEqual({
+        customerId,
+        stage: 'lead',
+        source: 'web_form',
+        contact: { name: 'Grace Hopper' },
+        tags: [],
+        ...attribution,
+        registeredAt: expect.stringMatching(UTC_TIMESTAMP),
+      });
+    });
+
     it.each<Rejection>(
       rejections(route, [
         { case: 'without source', body: (b) => omit(b, 'source'), status: 400, field: 'source' },
@@ -72,6 +87,8 @@ describe('customer registration and profile commands', () => {
         { case: 'an unknown field in contact', body: (b) => ({ ...b, contact: { name: 'Ada', nickname: 'A' } }), status: 400, field: 'contact.nickname' },
         { case: 'an unknown field in the address', body: (b) => ({ ...b, contact: { name: 'Ada', address: { planet: 'Earth' } } }), status: 400, field: 'contact.address.planet' },
         { case: 'a customerId that is not an id', body: (b) => ({ ...b, customerId: 'bad id' }), status: 400, field: 'customerId' },
+        { case: 'a visitorId that is not an id', body: (b) => ({ ...b, visitorId: 'visitor 7' }), status: 400, field: 'visitorId' },
+        { case: 'a number for campaignId', body: (b) => ({ ...b, campaignId: 7 }), status: 400, field: 'campaignId' },
         { case: 'a body that is not an object', body: () => [bodies.register()], status: 400, field: 'body' },
         {
           case: 'a customer id already registered',

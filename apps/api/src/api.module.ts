@@ -7,9 +7,14 @@ import type pg from 'pg';
 import { AdminKeyProvisioner } from './api-keys/admin-key.provisioner.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { AuditModule } from './audit/audit.module.js';
+import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { CustomersModule } from './customers/customers.module.js';
+import { FormsModule } from './forms/forms.module.js';
+import { ProductsModule } from './products/products.module.js';
 import { ReadModelsModule } from './read-models/read-models.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { RepsModule } from './reps/reps.module.js';
+import { VisitorsModule } from './visitors/visitors.module.js';
 import { HealthController } from './health.controller.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
 import { createValidationPipe } from './http/validation.js';
@@ -21,7 +26,7 @@ import { createValidationPipe } from './http/validation.js';
  * as problem+json; `@Command()` routes honour Idempotency-Key.
  */
 @Module({
-  imports: [CustomersModule, RepsModule, ReadModelsModule, AuditModule],
+  imports: [CustomersModule, RepsModule, ProductsModule, CampaignsModule, VisitorsModule, FormsModule, ReadModelsModule, AuditModule, ReportsModule],
   controllers: [HealthController, ApiKeysController],
   providers: [
     { provide: ApiKeyService, useFactory: (pool: pg.Pool) => new ApiKeyService(pool), inject: [PG_POOL] },

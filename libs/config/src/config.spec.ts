@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
 
 const KEY = 'k'.repeat(32);
+const SECRET = 's'.repeat(40);
 
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
   try {
@@ -23,6 +24,7 @@ describe('loadConfig', () => {
       logLevel: 'log',
       apps: ['api', 'projector', 'worker'],
       projectorBatchSize: 500,
+      leadCapture: { rateLimit: 10, rateWindowSeconds: 60, emailSecret: null, trustedProxies: 0 },
     });
   });
 
@@ -36,6 +38,10 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'DEBUG',
       CRM_APPS: 'worker, api',
       PROJECTOR_BATCH_SIZE: '50',
+      LEAD_CAPTURE_RATE_LIMIT: '3',
+      LEAD_CAPTURE_RATE_WINDOW_SECONDS: '120',
+      LEAD_CAPTURE_EMAIL_SECRET: SECRET,
+      LEAD_CAPTURE_TRUSTED_PROXIES: '1',
     });
     expect(config).toEqual({
       databaseUrl: 'postgresql://crm:secret@db.internal:6543/crm_prod?sslmode=require',
@@ -46,6 +52,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       apps: ['api', 'worker'],
       projectorBatchSize: 50,
+      leadCapture: { rateLimit: 3, rateWindowSeconds: 120, emailSecret: SECRET, trustedProxies: 1 },
     });
   });
 
@@ -120,6 +127,20 @@ describe('loadConfig', () => {
     const { problems, message } = error as ConfigError;
     expect(problems.map((problem) => problem.split('=')[0])).toEqual(['DATABASE_URL', 'PORT', 'CRM_ADMIN_API_KEY', 'LOG_LEVEL']);
     expect(message).toBe(`invalid configuration (4 problems):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  });
+
+  it.each([
+    ['LEAD_CAPTURE_RATE_LIMIT', '0', 'not a number of submissions (expected an integer from 1 to 1000000)'],
+    ['LEAD_CAPTURE_RATE_WINDOW_SECONDS', '1.5', 'not a number of seconds (expected an integer from 1 to 86400)'],
+    ['LEAD_CAPTURE_TRUSTED_PROXIES', '11', 'not a number of proxies (expected an integer from 0 to 10)'],
+  ])('refuses %s=%j', (name, value, reason) => {
+    expect(problemsOf({ [name]: value })).toEqual([`${name}="${value}": ${reason}`]);
+  });
+
+  it('rejects a short e-mail secret without echoing it', () => {
+    expect(problemsOf({ LEAD_CAPTURE_EMAIL_SECRET: 'hunter2' })).toEqual([
+      'LEAD_CAPTURE_EMAIL_SECRET=(7 characters): too short: at least 32 characters (e.g. `openssl rand -hex 32`)',
+    ]);
   });
 
   it.each(['0', '-5', 'many', '10001'])('refuses PROJECTOR_BATCH_SIZE=%s', (value) => {

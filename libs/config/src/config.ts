@@ -34,6 +34,22 @@ export interface AppConfig {
   readonly apps: readonly AppName[];
   /** PROJECTOR_BATCH_SIZE: events a projection applies per transaction. */
   readonly projectorBatchSize: number;
+  /** Public lead-capture forms (POST /forms/{formKey}/submissions). */
+  readonly leadCapture: LeadCaptureConfig;
+}
+
+export interface LeadCaptureConfig {
+  /** LEAD_CAPTURE_RATE_LIMIT: submissions one client IP may send to one form per window. */
+  readonly rateLimit: number;
+  /** LEAD_CAPTURE_RATE_WINDOW_SECONDS: the length of that window. */
+  readonly rateWindowSeconds: number;
+  /**
+   * LEAD_CAPTURE_EMAIL_SECRET: the HMAC key that turns an e-mail address into the name of its claim
+   * stream; `null`: a secret generated once per database (by the lead-capture migration) is used.
+   */
+  readonly emailSecret: string | null;
+  /** LEAD_CAPTURE_TRUSTED_PROXIES: reverse proxies in front of the API whose X-Forwarded-For is believed. */
+  readonly trustedProxies: number;
 }
 
 export const DEFAULTS = {
@@ -43,9 +59,16 @@ export const DEFAULTS = {
   LOG_LEVEL: 'log',
   CRM_APPS: APP_NAMES.join(','),
   PROJECTOR_BATCH_SIZE: '500',
+  LEAD_CAPTURE_RATE_LIMIT: '10',
+  LEAD_CAPTURE_RATE_WINDOW_SECONDS: '60',
+  LEAD_CAPTURE_TRUSTED_PROXIES: '0',
 } as const;
 
 export const MIN_ADMIN_API_KEY_LENGTH = 32;
+export const MIN_EMAIL_SECRET_LENGTH = 32;
+
+/** Variables whose values are never echoed back, not even into a log line. */
+const SECRETS = new Set(['CRM_ADMIN_API_KEY', 'LEAD_CAPTURE_EMAIL_SECRET']);
 
 /** One or more variables are invalid; `problems` lists each, naming the variable and its value. */
 export class ConfigError extends Error {
@@ -70,8 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       return parse(value);
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
-      // Secrets are never echoed back, not even into a log line: neither the key nor a URL's password.
-      const shown = name === 'CRM_ADMIN_API_KEY' ? `(${value.length} characters)` : JSON.stringify(redactPassword(value));
+      // Secrets are never echoed back, not even into a log line: neither a key nor a URL's password.
+      const shown = SECRETS.has(name) ? `(${value.length} characters)` : JSON.stringify(redactPassword(value));
       problems.push(`${name}=${shown}: ${error.reason}`);
       return undefined as T;
     }
@@ -86,10 +109,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const adminApiKey = isSet(env, 'CRM_ADMIN_API_KEY') ? read('CRM_ADMIN_API_KEY', '', parseAdminApiKey) : null;
   const logLevel = read('LOG_LEVEL', DEFAULTS.LOG_LEVEL, (value) => oneOf(value.toLowerCase(), LOG_LEVELS));
   const apps = read('CRM_APPS', DEFAULTS.CRM_APPS, parseApps);
-  const projectorBatchSize = read('PROJECTOR_BATCH_SIZE', DEFAULTS.PROJECTOR_BATCH_SIZE, parseBatchSize);
+  const projectorBatchSize = read('PROJECTOR_BATCH_SIZE', DEFAULTS.PROJECTOR_BATCH_SIZE, (value) => parseInteger(value, 1, 10_000, 'a batch size'));
+  const leadCapture: LeadCaptureConfig = {
+    rateLimit: read('LEAD_CAPTURE_RATE_LIMIT', DEFAULTS.LEAD_CAPTURE_RATE_LIMIT, (value) => parseInteger(value, 1, 1_000_000, 'a number of submissions')),
+    rateWindowSeconds: read('LEAD_CAPTURE_RATE_WINDOW_SECONDS', DEFAULTS.LEAD_CAPTURE_RATE_WINDOW_SECONDS, (value) => parseInteger(value, 1, 86_400, 'a number of seconds')),
+    emailSecret: isSet(env, 'LEAD_CAPTURE_EMAIL_SECRET') ? read('LEAD_CAPTURE_EMAIL_SECRET', '', parseEmailSecret) : null,
+    trustedProxies: read('LEAD_CAPTURE_TRUSTED_PROXIES', DEFAULTS.LEAD_CAPTURE_TRUSTED_PROXIES, (value) => parseInteger(value, 0, 10, 'a number of proxies')),
+  };
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps, projectorBatchSize };
+  return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps, projectorBatchSize, leadCapture };
 }
 
 /** Thrown by a parser: why the value is not acceptable. */
@@ -149,9 +178,15 @@ function parsePort(value: string): number {
   return port;
 }
 
-function parseBatchSize(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 10_000) throw new Invalid('not a batch size (expected an integer from 1 to 10000)');
+/** A whole number within min..max; `what` names it in the problem (`not a batch size (expected ...)`). */
+function parseInteger(value: string, min: number, max: number, what: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new Invalid(`not ${what} (expected an integer from ${min} to ${max})`);
   return Number(value);
+}
+
+function parseEmailSecret(value: string): string {
+  if (value.length < MIN_EMAIL_SECRET_LENGTH) throw new Invalid(`too short: at least ${MIN_EMAIL_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
+  return value;
 }
 
 function parseAdminApiKey(value: string): string {

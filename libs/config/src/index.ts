@@ -5,9 +5,11 @@ export {
   LOG_LEVELS,
   loadConfig,
   MIN_ADMIN_API_KEY_LENGTH,
+  MIN_EMAIL_SECRET_LENGTH,
   redactPassword,
   type AppConfig,
   type AppName,
   type EventStoreConfig,
+  type LeadCaptureConfig,
   type LogLevel,
 } from './config.js';

@@ -1,6 +1,9 @@
 import type { Upcaster } from '#event-store';
+import { CAMPAIGN_EVENT_SCHEMA_VERSION } from './campaign/index.js';
 import { CUSTOMER_EVENT_SCHEMA_VERSION, customerPersonalData, customerUpcasters } from './customer/index.js';
+import { PRODUCT_EVENT_SCHEMA_VERSION } from './product/index.js';
 import { REP_EVENT_SCHEMA_VERSION } from './rep/index.js';
+import { VISITOR_EVENT_SCHEMA_VERSION } from './visitor/index.js';
 
 /**
  * The event schema of every bounded context, merged: what the event store wiring needs
@@ -21,15 +24,23 @@ function merge<V>(contexts: readonly Readonly<Record<string, V>>[]): Readonly<Re
 
 /**
  * Personal field paths per event type, of all contexts. Rep events declare none: a rep is an
- * employee, not a data subject whose erasure this log serves (that is the customer's).
+ * employee, not a data subject whose erasure this log serves (that is the customer's). Product,
+ * campaign and anonymous visitor events hold no personal data either: a visitor is a cookie id
+ * until a customer names it, and the person's data then lives in the customer's stream.
  */
 export const domainPersonalData: Readonly<Record<string, readonly string[]>> = merge<readonly string[]>([customerPersonalData]);
 
-/** Upcasters of all contexts (rep events are all at their first version). */
+/** Upcasters of all contexts (the other contexts' events are all at their first version). */
 export const domainUpcasters: Upcaster[] = [...customerUpcasters];
 
 /** The current schema version of each event type, of all contexts. */
-export const EVENT_SCHEMA_VERSION: Readonly<Record<string, number>> = merge<number>([CUSTOMER_EVENT_SCHEMA_VERSION, REP_EVENT_SCHEMA_VERSION]);
+export const EVENT_SCHEMA_VERSION: Readonly<Record<string, number>> = merge<number>([
+  CUSTOMER_EVENT_SCHEMA_VERSION,
+  REP_EVENT_SCHEMA_VERSION,
+  PRODUCT_EVENT_SCHEMA_VERSION,
+  CAMPAIGN_EVENT_SCHEMA_VERSION,
+  VISITOR_EVENT_SCHEMA_VERSION,
+]);
 
 /** The version to write an event of `type` with; throws for a type no context declares. */
 export function schemaVersionOf(type: string): number {

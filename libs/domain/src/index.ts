@@ -1,6 +1,9 @@
 export * from './decider.js';
 export * from './customer/index.js';
 export * from './rep/index.js';
+export * from './product/index.js';
+export * from './campaign/index.js';
+export * from './visitor/index.js';
 export * from './event-schema.js';
 // For the read side: calendar dates in query parameters and cursors are checked as commands check them.
 export { isCalendarDate } from './validation.js';

@@ -138,6 +138,23 @@ export function objectList<T>(value: unknown, field: string, item: (input: Reado
   });
 }
 
+/** The named text fields of an optional object, trimmed; blanks and absent ones left out. */
+export function textFields<K extends string>(input: unknown, keys: readonly K[], field: string): Partial<Record<K, string>> {
+  if (input === undefined || input === null) return {};
+  if (typeof input !== 'object' || Array.isArray(input)) violation('invalid_value', `${field} must be an object`, field);
+  const result: Partial<Record<K, string>> = {};
+  for (const key of keys) {
+    const value = optionalTrimmed((input as Record<string, unknown>)[key], `${field}.${key}`);
+    if (value !== undefined) result[key] = value;
+  }
+  return result;
+}
+
+/** `value`, or undefined when it has no property: an optional object with nothing in it is left out. */
+export function nonEmpty<T extends object>(value: T): T | undefined {
+  return Object.keys(value).length === 0 ? undefined : value;
+}
+
 /** Strings trimmed, blanks dropped, duplicates dropped (first occurrence kept). */
 export function distinctTags(value: unknown, field: string): string[] {
   if (value === undefined || value === null) return [];

@@ -7,3 +7,4 @@ export {
   type ProblemDetails,
 } from './problem.js';
 export { ApiProblemResponse, FieldErrorDto, ProblemDetailsDto } from './problem.openapi.js';
+export { csvFormat, type CsvColumn } from './csv.js';

@@ -1,6 +1,7 @@
 import { authMigrations } from '#auth';
 import { commandsMigrations } from '#commands';
 import { eventStoreMigrations, personalDataMigrations } from '#event-store';
+import { leadCaptureMigrations } from '#lead-capture';
 import { projectionsMigrations } from '#projections';
 import { createPool, ensureDatabase, migrate, type MigrationSet } from '#postgres';
 import type { AppConfig } from '#config';
@@ -10,7 +11,7 @@ export function migrationsFor(config: AppConfig): MigrationSet[] {
   // With EventStoreDB the log lives there: the PostgreSQL event store's tables would stay empty.
   // Personal-data keys stay in PostgreSQL either way: outside the log, so erasing one is possible.
   const log = config.eventStore.kind === 'postgres' ? [eventStoreMigrations, personalDataMigrations] : [personalDataMigrations];
-  return [...log, authMigrations, commandsMigrations, projectionsMigrations];
+  return [...log, authMigrations, commandsMigrations, projectionsMigrations, leadCaptureMigrations];
 }
 
 /**

@@ -3,9 +3,10 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '#auth';
 import { Command, CurrentCommand, type CommandContext, type CommandOutcome } from '#commands';
-import type { CustomerCommand, EraseCustomer } from '#domain';
+import { customerDecider, customerStream, type CustomerCommand, type CustomerEvent, type CustomerState, type EraseCustomer } from '#domain';
 import { serializePosition } from '#event-store';
 import { ApiProblemResponse } from '#http';
+import { executeOnStream, type StreamCommands } from '../commands/stream-commands.js';
 import { ParseIdPipe } from '../http/validation.js';
 import { AssignOwnerDto } from './dto/assign-owner.dto.js';
 import { CommandResultDto } from './dto/command-result.dto.js';
@@ -18,9 +19,13 @@ import { RegisterCustomerDto } from './dto/register-customer.dto.js';
 import { RecordClickDto, RecordFormSubmissionDto, RecordSiteVisitDto } from './dto/tracking.dto.js';
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
 import { EraseCustomerCommand } from './erase-customer.command.js';
-import { ExecuteCustomerCommand } from './execute-customer.command.js';
 
 const now = () => new Date().toISOString();
+
+const CUSTOMERS: StreamCommands<CustomerCommand, CustomerEvent, CustomerState> = {
+  decider: customerDecider,
+  streamOf: (command) => customerStream(command.customerId),
+};
 
 /**
  * The write side of the customer context: each route turns its body into a domain command and
@@ -243,7 +248,7 @@ export class CustomersController {
   }
 
   private async run(command: CustomerCommand, context: CommandContext): Promise<CommandResultDto> {
-    return this.result(command.customerId, await this.commandBus.execute(new ExecuteCustomerCommand(command, context)));
+    return { customerId: command.customerId, ...(await executeOnStream(this.commandBus, CUSTOMERS, command, context)) };
   }
 
   private result(customerId: string, outcome: CommandOutcome): CommandResultDto {

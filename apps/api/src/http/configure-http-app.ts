@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_SECURITY } from '#auth';
 import { FieldErrorDto, ProblemDetailsDto } from '#http';
+import { useSubmissionHttp } from '../forms/submission-http.js';
 import { BODY_LIMIT_BYTES } from './problems.js';
 
 const OPENAPI_JSON_PATH = 'openapi.json';
@@ -18,6 +19,8 @@ export function configureHttpApp(app: INestApplication): void {
   // The api runs on Express (@nestjs/platform-express).
   const express = app as NestExpressApplication;
   express.disable('x-powered-by');
+  // Public form submissions get their own, smaller limit (and CORS): first, so theirs parse the body.
+  useSubmissionHttp(express);
   // Registered before Nest's default parsers (100 kB), which it then leaves out.
   express.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
   express.useBodyParser('urlencoded', { limit: BODY_LIMIT_BYTES, extended: false });

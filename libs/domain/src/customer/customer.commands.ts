@@ -33,6 +33,12 @@ export interface RegisterCustomer extends CustomerCommandBase {
   demographics?: Demographics;
   tags?: string[];
   ownerRepId?: string;
+  /** The anonymous web visitor (ad tracker cookie) this person was: their clicks become the customer's. */
+  visitorId?: string;
+  /** What brought them, as the lead-capture form or tracker says. */
+  campaignId?: string;
+  adId?: string;
+  affiliateSiteId?: string;
   registeredAt: string;
 }
 
@@ -117,6 +123,8 @@ export interface RecordSiteVisit extends CustomerCommandBase {
   pageCount?: number;
   durationSeconds?: number;
   campaignId?: string;
+  adId?: string;
+  affiliateSiteId?: string;
   occurredAt: string;
 }
 
@@ -129,6 +137,8 @@ export interface RecordFormSubmission extends CustomerCommandBase {
   adId?: string;
   affiliateSiteId?: string;
   utm?: Utm;
+  /** The anonymous web visitor who submitted it: identifies them as this customer. */
+  visitorId?: string;
   occurredAt: string;
 }
 

@@ -207,6 +207,44 @@ describe('RegisterCustomer', () => {
       ]);
   });
 
+  it('carries the anonymous visitor and the campaign, ad and affiliate site that brought them, when given', () => {
+    const base = { type: 'RegisterCustomer', customerId: ID, source: 'web_form', contact: { name: 'Ada' }, registeredAt: at(1) } as const;
+    given([])
+      .when({ ...base, visitorId: 'v-7f3a', campaignId: 'spring', adId: 'ad-1', affiliateSiteId: 'site-9' })
+      .then([
+        {
+          type: 'CustomerRegistered',
+          data: {
+            customerId: ID,
+            stage: 'lead',
+            source: 'web_form',
+            contact: { name: 'Ada' },
+            tags: [],
+            visitorId: 'v-7f3a',
+            campaignId: 'spring',
+            adId: 'ad-1',
+            affiliateSiteId: 'site-9',
+            registeredAt: at(1),
+          },
+        },
+      ]);
+    // Blank or null ids are not given.
+    given([])
+      .when({ ...base, visitorId: ' ', campaignId: null as unknown as string, adId: undefined, affiliateSiteId: 'site-9' })
+      .then([
+        {
+          type: 'CustomerRegistered',
+          data: { customerId: ID, stage: 'lead', source: 'web_form', contact: { name: 'Ada' }, tags: [], affiliateSiteId: 'site-9', registeredAt: at(1) },
+        },
+      ]);
+  });
+
+  it.each(['visitorId', 'campaignId', 'adId', 'affiliateSiteId'])('refuses a %s that is not text', (field) => {
+    given([])
+      .when({ type: 'RegisterCustomer', customerId: ID, source: 'web_form', contact: { name: 'Ada' }, registeredAt: at(1), [field]: 42 } as CustomerCommand)
+      .thenThrows(RuleViolationError, 'invalid_value', field);
+  });
+
   it('refuses to register twice', () => {
     given([registered()])
       .when({ type: 'RegisterCustomer', customerId: ID, source: 'api', contact: { name: 'Ada' }, registeredAt: at(2) })
@@ -515,6 +553,15 @@ describe('RecordSiteVisit', () => {
       ]);
   });
 
+  it('records the ad and affiliate site that brought the visit', () => {
+    given([registered()])
+      .when({ type: 'RecordSiteVisit', customerId: ID, visitId: 'v-1', url: 'https://shop.test/p', adId: 'ad-1', affiliateSiteId: 'site-9', occurredAt: at(3) })
+      .then([{ type: 'SiteVisitRecorded', data: { visitId: 'v-1', url: 'https://shop.test/p', adId: 'ad-1', affiliateSiteId: 'site-9', occurredAt: at(3) } }]);
+    given([registered()])
+      .when({ type: 'RecordSiteVisit', customerId: ID, visitId: 'v-1', url: 'https://shop.test/p', adId: ['ad-1'] as unknown as string, occurredAt: at(3) })
+      .thenThrows(RuleViolationError, 'invalid_value', 'adId');
+  });
+
   it('refuses a negative page count', () => {
     given([registered()])
       .when({ type: 'RecordSiteVisit', customerId: ID, visitId: 'v-1', url: 'https://shop.test/p', pageCount: -1, occurredAt: at(3) })
@@ -541,6 +588,19 @@ describe('RecordFormSubmission', () => {
           data: { submissionId: 's-1', formId: 'contact-us', fields: { message: 'Call me', phone: '+44 1' }, affiliateSiteId: 'site-9', utm: { campaign: 'spring' }, occurredAt: at(3) },
         },
       ]);
+  });
+
+  it('records the anonymous visitor who submitted it, when given', () => {
+    const submission = { type: 'RecordFormSubmission', customerId: ID, submissionId: 's-1', formId: 'f', fields: {}, occurredAt: at(3) } as const;
+    given([registered()])
+      .when({ ...submission, visitorId: 'v-7f3a' })
+      .then([{ type: 'FormSubmissionRecorded', data: { submissionId: 's-1', formId: 'f', fields: {}, visitorId: 'v-7f3a', occurredAt: at(3) } }]);
+    given([registered()])
+      .when({ ...submission, visitorId: '' })
+      .then([{ type: 'FormSubmissionRecorded', data: { submissionId: 's-1', formId: 'f', fields: {}, occurredAt: at(3) } }]);
+    given([registered()])
+      .when({ ...submission, visitorId: 7 as unknown as string })
+      .thenThrows(RuleViolationError, 'invalid_value', 'visitorId');
   });
 
   it('keeps any field name, __proto__ included', () => {

@@ -4,6 +4,7 @@ import {
   currencyCode,
   distinctTags,
   integer,
+  nonEmpty,
   oneOf,
   optionalCurrencyCode,
   optionalEmail,
@@ -16,6 +17,7 @@ import {
   requiredTrimmed,
   sameJson,
   stripUndefined,
+  textFields,
   timestamp,
   violation,
 } from '../validation.js';
@@ -44,7 +46,6 @@ import {
   ADDRESS_FIELDS,
   AGE_BANDS,
   CALL_OUTCOMES,
-  CLICK_KINDS,
   COMPANY_FIELDS,
   COMPANY_SIZES,
   CONTRACT_KINDS,
@@ -53,7 +54,6 @@ import {
   DIRECTIONS,
   DOCUMENT_KINDS,
   MEETING_KINDS,
-  UTM_FIELDS,
   type Address,
   type Changes,
   type Contact,
@@ -64,9 +64,9 @@ import {
   type ProfileUpdatedData,
   type PurchaseLine,
   type RefundLine,
-  type Utm,
 } from './customer.events.js';
 import { initialCustomerState, type ContractState, type CustomerState, type OrderState } from './customer.state.js';
+import { clickData, utm } from './customer.tracking.js';
 
 /**
  * The customer context's write model. `decide` enforces the rules and throws
@@ -165,6 +165,10 @@ function register(command: RegisterCustomer, state: CustomerState): CustomerEven
       demographics: nonEmpty(demographics(command.demographics, 'demographics', registeredAt)),
       tags: distinctTags(command.tags, 'tags'),
       ownerRepId: optionalText(command.ownerRepId, 'ownerRepId'),
+      visitorId: optionalText(command.visitorId, 'visitorId'),
+      campaignId: optionalText(command.campaignId, 'campaignId'),
+      adId: optionalText(command.adId, 'adId'),
+      affiliateSiteId: optionalText(command.affiliateSiteId, 'affiliateSiteId'),
       registeredAt,
     },
   };
@@ -282,29 +286,7 @@ function logMeeting(command: LogMeeting): CustomerEvent {
 }
 
 function recordClick(command: RecordClick): CustomerEvent {
-  const kind = oneOf(command.kind, CLICK_KINDS, 'kind');
-  const campaignId = optionalText(command.campaignId, 'campaignId');
-  const adId = optionalText(command.adId, 'adId');
-  const affiliateSiteId = optionalText(command.affiliateSiteId, 'affiliateSiteId');
-  if (kind === 'ad' && adId === undefined && campaignId === undefined) {
-    violation('ad_or_campaign_required', 'an ad click needs adId or campaignId', 'adId');
-  }
-  if (kind === 'affiliate_link' && affiliateSiteId === undefined) {
-    violation('affiliate_site_required', 'an affiliate link click needs affiliateSiteId', 'affiliateSiteId');
-  }
-  return {
-    type: 'LeadClickRecorded',
-    data: {
-      clickId: requiredText(command.clickId, 'clickId'),
-      kind,
-      campaignId,
-      adId,
-      affiliateSiteId,
-      url: requiredText(command.url, 'url'),
-      utm: utm(command.utm),
-      occurredAt: timestamp(command.occurredAt, 'occurredAt'),
-    },
-  };
+  return { type: 'LeadClickRecorded', data: clickData(command) };
 }
 
 function recordSiteVisit(command: RecordSiteVisit): CustomerEvent {
@@ -317,6 +299,8 @@ function recordSiteVisit(command: RecordSiteVisit): CustomerEvent {
       pageCount: optionalInteger(command.pageCount, 'pageCount', 0),
       durationSeconds: optionalInteger(command.durationSeconds, 'durationSeconds', 0),
       campaignId: optionalText(command.campaignId, 'campaignId'),
+      adId: optionalText(command.adId, 'adId'),
+      affiliateSiteId: optionalText(command.affiliateSiteId, 'affiliateSiteId'),
       occurredAt: timestamp(command.occurredAt, 'occurredAt'),
     },
   };
@@ -341,6 +325,7 @@ function recordFormSubmission(command: RecordFormSubmission): CustomerEvent {
       adId: optionalText(command.adId, 'adId'),
       affiliateSiteId: optionalText(command.affiliateSiteId, 'affiliateSiteId'),
       utm: utm(command.utm),
+      visitorId: optionalText(command.visitorId, 'visitorId'),
       occurredAt: timestamp(command.occurredAt, 'occurredAt'),
     },
   };
@@ -572,18 +557,6 @@ function clearable<T>(value: unknown, check: (value: unknown) => T | null): T | 
   return check(value);
 }
 
-/** The named text fields of an optional object, trimmed; blanks and absent ones left out. */
-function textFields<K extends string>(input: unknown, keys: readonly K[], field: string): Partial<Record<K, string>> {
-  if (input === undefined || input === null) return {};
-  if (typeof input !== 'object' || Array.isArray(input)) violation('invalid_value', `${field} must be an object`, field);
-  const result: Partial<Record<K, string>> = {};
-  for (const key of keys) {
-    const value = optionalTrimmed((input as Record<string, unknown>)[key], `${field}.${key}`);
-    if (value !== undefined) result[key] = value;
-  }
-  return result;
-}
-
 /** A change set of named text fields: a value sets (trimmed), null or blank clears, absent keeps. */
 function textChanges<K extends string>(input: unknown, keys: readonly K[], field: string): Partial<Record<K, string | null>> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) violation('invalid_value', `${field} must be an object`, field);
@@ -621,10 +594,6 @@ function demographicChanges(input: unknown, at: string, field = 'demographics'):
   return changes;
 }
 
-function utm(input: unknown): Utm | undefined {
-  return nonEmpty(textFields(input, UTM_FIELDS, 'utm'));
-}
-
 /** The entries of `changes` that differ from `current` (a clear counts only if there is something to clear). */
 function diffFields<T extends object>(changes: Changes<T>, current: Partial<T>): Changes<T> {
   const diff: Record<string, unknown> = {};
@@ -657,10 +626,6 @@ function mergeFields<T extends object>(current: T, changes: Changes<T>): T {
 function plainAddress(address: Address | undefined): Address {
   if (address === undefined || Object.hasOwn(address, '$erased')) return {};
   return address;
-}
-
-function nonEmpty<T extends object>(value: T): T | undefined {
-  return Object.keys(value).length === 0 ? undefined : value;
 }
 
 function safeSum(amounts: number[], field: string): number {

@@ -116,6 +116,12 @@ export interface CustomerRegisteredData {
   /** Distinct, in the order given. */
   tags: string[];
   ownerRepId?: string;
+  /** The anonymous web visitor this customer was (their clicks become the customer's). */
+  visitorId?: string;
+  /** The campaign, ad or affiliate site that brought them, as the lead-capture form or tracker said. */
+  campaignId?: string;
+  adId?: string;
+  affiliateSiteId?: string;
   registeredAt: string;
 }
 
@@ -188,6 +194,8 @@ export interface SiteVisitRecordedData {
   pageCount?: number;
   durationSeconds?: number;
   campaignId?: string;
+  adId?: string;
+  affiliateSiteId?: string;
   occurredAt: string;
 }
 
@@ -199,6 +207,8 @@ export interface FormSubmissionRecordedData {
   adId?: string;
   affiliateSiteId?: string;
   utm?: Utm;
+  /** The anonymous web visitor who submitted it (identifies them as this customer). */
+  visitorId?: string;
   occurredAt: string;
 }
 

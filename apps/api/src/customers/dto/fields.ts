@@ -1,9 +1,20 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsInt, IsISO8601, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
 
 /** Money is an integer in minor units (cents): no binary floating point anywhere near it. */
 export const MAX_MINOR = 1_000_000_000_000;
+
+/** An amount of money in minor units (1999 = 19.99), from 0 up to {@link MAX_MINOR}. */
+export function MinorAmount(description: string, example: number, optional = false): PropertyDecorator {
+  const decorators = [
+    (optional ? ApiPropertyOptional : ApiProperty)({ description: `${description}, in minor units`, example, minimum: 0, maximum: MAX_MINOR }),
+    IsInt(),
+    Min(0),
+    Max(MAX_MINOR),
+  ];
+  return applyDecorators(...(optional ? [IsOptional(), ...decorators] : decorators));
+}
 
 /** Ids of customers, orders, contracts...: chosen by the caller or generated; safe in a stream name and a URL. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
@@ -60,4 +71,16 @@ export function Text(maxLength: number, options: { description: string; example?
   });
   const checks = [IsString(), MaxLength(maxLength)];
   return applyDecorators(doc, ...(options.optional ? [IsOptional(), ...checks] : checks));
+}
+
+const URL_OPTIONS = { require_protocol: true, protocols: ['http', 'https'], require_tld: false };
+
+/** An absolute http(s) URL (a host without a dot, such as `localhost`, allowed). */
+export function HttpUrl(description: string, example: string, optional = false): PropertyDecorator {
+  const decorators = [
+    (optional ? ApiPropertyOptional : ApiProperty)({ description, example, maxLength: 2048 }),
+    IsUrl(URL_OPTIONS, { message: ({ property }) => `${property} must be an http(s) URL` }),
+    MaxLength(2048),
+  ];
+  return applyDecorators(...(optional ? [IsOptional(), ...decorators] : decorators));
 }

@@ -12,6 +12,7 @@ import {
   type CustomerStage,
 } from '#domain';
 import { OptionalId, Text } from './fields.js';
+import { AttributionIdsDto } from './tracking.dto.js';
 
 export class AddressDto {
   @Text(200, { description: 'Street and number', example: 'Kaiserstraße 12', optional: true })
@@ -83,7 +84,8 @@ export class DemographicsDto {
   companySize?: CompanySize;
 }
 
-export class RegisterCustomerDto {
+/** With the campaign, ad and affiliate site that brought them, as a lead-capture form or tracker says. */
+export class RegisterCustomerDto extends AttributionIdsDto {
   @OptionalId('The customer id; generated when absent')
   customerId?: string;
 
@@ -126,4 +128,7 @@ export class RegisterCustomerDto {
 
   @OptionalId('The sales rep who owns this customer', 'rep-17')
   ownerRepId?: string;
+
+  @OptionalId("The anonymous web visitor this person was (the ad tracker's cookie id): their clicks become this customer's", 'v-7f3a9c2e')
+  visitorId?: string;
 }

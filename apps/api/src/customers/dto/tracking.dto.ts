@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsUrl, Max, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { CLICK_KINDS, type ClickKind } from '#domain';
 import { IsStringRecord } from '../../http/string-record.js';
-import { OccurredAt, OptionalId, RequiredId, Text } from './fields.js';
+import { HttpUrl, OccurredAt, OptionalId, RequiredId, Text } from './fields.js';
 
 export class UtmDto {
   @Text(200, { description: 'utm_source', example: 'newsletter', optional: true })
@@ -18,17 +18,18 @@ export class UtmDto {
   content?: string;
 }
 
-const URL_OPTIONS = { require_protocol: true, protocols: ['http', 'https'], require_tld: false };
-
 /** Where a prospect came from: campaign, ad, affiliate site. */
-class AttributionDto {
+export class AttributionIdsDto {
   @OptionalId('Campaign', 'campaign-spring-2026')
   campaignId?: string;
   @OptionalId('Ad within the campaign', 'ad-42')
   adId?: string;
   @OptionalId('Affiliate site that referred them', 'affiliate-comparecrm')
   affiliateSiteId?: string;
+}
 
+/** The attribution ids, and the UTM parameters of the link. */
+class AttributionDto extends AttributionIdsDto {
   @ApiPropertyOptional({ type: () => UtmDto })
   @IsOptional()
   @IsObject()
@@ -45,25 +46,21 @@ export class RecordClickDto extends AttributionDto {
   @IsIn(CLICK_KINDS)
   kind!: ClickKind;
 
-  @ApiProperty({ example: 'https://shop.example.com/landing?utm_source=newsletter', maxLength: 2048 })
-  @IsUrl(URL_OPTIONS, { message: 'url must be an http(s) URL' })
+  @HttpUrl('The link clicked', 'https://shop.example.com/landing?utm_source=newsletter')
   url!: string;
 
   @OccurredAt()
   occurredAt?: string;
 }
 
-export class RecordSiteVisitDto {
+export class RecordSiteVisitDto extends AttributionIdsDto {
   @OptionalId('Id of the visit; derived from the command id when absent')
   visitId?: string;
 
-  @ApiProperty({ example: 'https://shop.example.com/pricing', maxLength: 2048 })
-  @IsUrl(URL_OPTIONS, { message: 'url must be an http(s) URL' })
+  @HttpUrl('The page visited', 'https://shop.example.com/pricing')
   url!: string;
 
-  @ApiPropertyOptional({ example: 'https://www.example.org/', maxLength: 2048 })
-  @IsOptional()
-  @IsUrl(URL_OPTIONS, { message: 'referrer must be an http(s) URL' })
+  @HttpUrl('The page they came from', 'https://www.example.org/', true)
   referrer?: string;
 
   @ApiPropertyOptional({ example: 4, minimum: 1 })
@@ -80,9 +77,6 @@ export class RecordSiteVisitDto {
   @Max(86_400)
   durationSeconds?: number;
 
-  @OptionalId('Campaign that brought them', 'campaign-spring-2026')
-  campaignId?: string;
-
   @OccurredAt()
   occurredAt?: string;
 }
@@ -97,6 +91,9 @@ export class RecordFormSubmissionDto extends AttributionDto {
   @ApiProperty({ example: { message: 'Please call me back', company: 'Analytical Engines Ltd' }, additionalProperties: { type: 'string' } })
   @IsStringRecord({ maxEntries: 50, maxKeyLength: 100, maxValueLength: 4000 })
   fields!: Record<string, string>;
+
+  @OptionalId("The anonymous web visitor who submitted it (the ad tracker's cookie id): their clicks become this customer's", 'v-7f3a9c2e')
+  visitorId?: string;
 
   @OccurredAt()
   occurredAt?: string;
