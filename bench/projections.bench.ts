@@ -24,18 +24,17 @@
  *     each, at most BENCH_SALES). Every customer buys at least once and has its nine other events, so
  *     BENCH_SALES >= BENCH_CUSTOMERS and BENCH_EVENTS >= BENCH_SALES + 9 x BENCH_CUSTOMERS.
  *     BENCH_BATCH_SIZE (runner batch, default 500), BENCH_SEED_WRITERS (default 4),
- *     BENCH_CATCHUP=separate|together (default separate), BENCH_LIVE_RATE (events/s, default 200),
+ *     BENCH_CATCHUP=separate|together (default separate), BENCH_PROJECTIONS (comma-separated names; default all), BENCH_LIVE_RATE (events/s, default 200),
  *     BENCH_LIVE_SECONDS (default 15), BENCH_QUERIES (per query, default 500)
- *   Full scale, the leaderboard at 1,000 reps and 1,000,000 sales (22,222 customers of ~45 purchases;
- *   roughly 40 min here, estimated from a run at a tenth of it):
- *     BENCH_EVENTS=1200000 BENCH_SALES=1000000 BENCH_REPS=1000 npm run bench:projections
+ *   Full scale: 1,000,000 customer events over 100,000 customers, every projection:
+ *     BENCH_EVENTS=1000000 BENCH_CUSTOMERS=100000 npm run bench:projections
+ *   and the leaderboard at 1,000 reps and 1,000,000 sales (22,222 customers of ~45 purchases), the
+ *   commission projection alone:
+ *     BENCH_EVENTS=1200000 BENCH_SALES=1000000 BENCH_REPS=1000 BENCH_PROJECTIONS=sales-performance npm run bench:projections
  */
 import { randomUUID } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
-import { loadConfig } from '#config';
 import {
   customerDecider,
   customerStream,
@@ -47,22 +46,40 @@ import {
   type CustomerCommand,
   type CustomerEvent,
   type CustomerState,
-  type Decider,
   type PurchaseLineInput,
   type RepCommand,
 } from '#domain';
 import { comparePositions, parsePosition, type EventStore, type JsonObject, type Position } from '#event-store';
-import { borrowedPool, createPool } from '#postgres';
-import { ProjectionLagError, ProjectionRunner, ReadConsistency, projectionSchema, type Projection, type ProjectionsTables } from '#projections';
-import { openEventStore, prepareDatabase } from '#runtime';
-import { createTestDatabase } from '#testing';
+import type { Projection } from '#projections';
 import { DirectoryQueries } from '../projections/customer-directory/directory.queries.js';
-import { CUSTOMER_DIRECTORY, customerDirectoryProjection } from '../projections/customer-directory/directory.projection.js';
+import { customerDirectoryProjection } from '../projections/customer-directory/directory.projection.js';
 import { TimelineQueries } from '../projections/customer-timeline/timeline.queries.js';
-import { CUSTOMER_TIMELINE, customerTimelineProjection } from '../projections/customer-timeline/timeline.projection.js';
+import { customerTimelineProjection } from '../projections/customer-timeline/timeline.projection.js';
 import { repTasksProjection } from '../projections/rep-tasks/rep-tasks.projection.js';
-import { SALES_PERFORMANCE, salesPerformanceProjection } from '../projections/sales-performance/sales-performance.projection.js';
+import { salesPerformanceProjection } from '../projections/sales-performance/sales-performance.projection.js';
 import { SalesPerformanceQueries } from '../projections/sales-performance/sales-performance.queries.js';
+import {
+  BATCH_SIZE,
+  CATCHUP,
+  LATENCY_WIDTHS,
+  analyzeReadModels,
+  baselineInsert,
+  catchUp,
+  fmt,
+  optionalPositiveInteger,
+  percentile,
+  positiveInteger,
+  printCatchUp,
+  printQueries,
+  row,
+  runBench,
+  schemaOf,
+  selectedProjections,
+  sleep,
+  timeQueries,
+  type QueryResult,
+} from './support/harness.js';
+import { SEED_WRITERS, decidedHistory, logStats, mix, seedLog, type SeedRow } from './support/seed.js';
 
 // Each projection catches up at ~3,000 ev/s here whatever its work (rep-tasks, with next to nothing
 // to apply, is no faster: reading the log bounds it), so four catch-ups of the default 217,000 events
@@ -79,18 +96,12 @@ const CUSTOMERS = positiveInteger(
 );
 /** By default one purchase per customer: the scripted history's. */
 const SALES = SALES_GIVEN ?? CUSTOMERS;
-const BATCH_SIZE = positiveInteger('BENCH_BATCH_SIZE', 500);
-const SEED_WRITERS = positiveInteger('BENCH_SEED_WRITERS', 4);
-const CATCHUP = process.env.BENCH_CATCHUP === 'together' ? 'together' : 'separate';
 const LIVE_RATE = positiveInteger('BENCH_LIVE_RATE', 200);
 const LIVE_SECONDS = positiveInteger('BENCH_LIVE_SECONDS', 15);
 const QUERIES = positiveInteger('BENCH_QUERIES', 500);
-/** Events per seeding transaction (whole streams): large enough that round trips do not matter. */
-const SEED_CHUNK_EVENTS = 10_000;
 const LIVE_POLL_MS = 5;
 /** How long live events may take to show before the run gives up on them. */
 const LIVE_DRAIN_TIMEOUT_MS = 60_000;
-const CATCHUP_TIMEOUT_MS = positiveInteger('BENCH_CATCHUP_TIMEOUT_S', 3_600) * 1000;
 
 if (SALES < CUSTOMERS || EVENTS - SALES < SCRIPTED_OTHERS * CUSTOMERS) {
   throw new Error(
@@ -100,18 +111,6 @@ if (SALES < CUSTOMERS || EVENTS - SALES < SCRIPTED_OTHERS * CUSTOMERS) {
 }
 // Every customer changes owner once (AssignOwner to another rep).
 if (REPS < 2) throw new Error('BENCH_REPS must be at least 2');
-
-function optionalPositiveInteger(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return value;
-}
-
-function positiveInteger(name: string, fallback: number): number {
-  return optionalPositiveInteger(name) ?? fallback;
-}
 
 // ---- synthetic sales force -------------------------------------------------------------------
 
@@ -220,13 +219,6 @@ const share = (total: number, i: number) => Math.floor(total / CUSTOMERS) + (i <
 const salesOf = (i: number) => share(SALES, i);
 const eventsOf = (i: number) => share(EVENTS - SALES, i) + salesOf(i);
 
-/** A deterministic hash of two integers: the same "random" choices every run. */
-function mix(a: number, b: number): number {
-  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b ^ 0xc2b2ae35, 0x27d4eb2f);
-  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-  return (h ^ (h >>> 13)) >>> 0;
-}
-
 /** The customer's owner: set by the registration, changed by command 8. */
 const ownerOf = (i: number, state: CustomerState) => state.ownerRepId ?? repIdOf(i % REPS);
 
@@ -291,36 +283,6 @@ function command(i: number, k: number, state: CustomerState): CustomerCommand {
   }
 }
 
-interface SeedRow {
-  readonly stream: string;
-  readonly revision: number;
-  readonly id: string;
-  readonly type: string;
-  readonly version: number;
-  readonly data: string;
-  readonly metadata: string;
-}
-
-/** `count` events of a stream as its decider decides them (`commandAt(k, state)`: the k-th command), ready for the events table. */
-function decidedHistory<C, E extends { readonly type: string; readonly data: object }, S>(
-  decider: Decider<C, E, S>,
-  stream: string,
-  count: number,
-  commandAt: (k: number, state: S) => C,
-): SeedRow[] {
-  let state = decider.initialState;
-  const rows: SeedRow[] = [];
-  for (let k = 0; rows.length < count; k++) {
-    const commandId = randomUUID();
-    const metadata = JSON.stringify({ actor: 'service:bench-seed', commandId, correlationId: commandId, causationId: commandId });
-    for (const event of decider.decide(commandAt(k, state), state)) {
-      state = decider.evolve(state, event);
-      rows.push({ stream, revision: rows.length, id: randomUUID(), type: event.type, version: schemaVersionOf(event.type), data: JSON.stringify(event.data), metadata });
-    }
-  }
-  return rows.slice(0, count);
-}
-
 function repHistory(r: number): SeedRow[] {
   const commands = repCommands(r);
   return decidedHistory(repDecider, repStream(repIdOf(r)), commands.length, (k) => commands[k]);
@@ -330,135 +292,7 @@ function customerHistory(i: number): SeedRow[] {
   return decidedHistory(customerDecider, customerStream(customerId(i)), eventsOf(i), (k, state) => (k === 0 ? registration(i) : command(i, k, state)));
 }
 
-/**
- * Inserts straight into the log tables, whole streams per transaction on SEED_WRITERS connections:
- * event_store.append per stream would be ~100x slower for the same rows. Each transaction gets its
- * own transaction_id (the column default) and ordered sequences, so log order keeps each stream's
- * order exactly as append would. Personal fields stay plaintext (no data key): the personal-data
- * store decrypts only what is encrypted, so the projections read them as is.
- */
-async function seed(pool: pg.Pool): Promise<void> {
-  // The reps are committed before any customer: their plans precede every sale in the log (a sale
-  // before its rep's plan would earn nothing), as a sales force set up before selling.
-  await seedStreams(pool, REPS, EVENTS_PER_REP, repHistory);
-  await seedStreams(pool, CUSTOMERS, EVENTS / CUSTOMERS, customerHistory);
-  // What autovacuum would do after a bulk load: statistics, hint bits and the visibility map set.
-  await pool.query('vacuum (analyze) event_store.events, event_store.streams');
-}
-
-/** Streams 0 to count - 1 (`history(n)`, about `eventsEach` events each), a chunk per transaction. */
-async function seedStreams(pool: pg.Pool, count: number, eventsEach: number, history: (n: number) => SeedRow[]): Promise<void> {
-  const chunk = Math.max(1, Math.floor(SEED_CHUNK_EVENTS / eventsEach));
-  let next = 0;
-  const writer = async () => {
-    for (;;) {
-      const first = next;
-      next += chunk;
-      if (first >= count) return;
-      const rows: SeedRow[] = [];
-      const streams: string[] = [];
-      const revisions: number[] = [];
-      for (let n = first; n < Math.min(first + chunk, count); n++) {
-        const events = history(n);
-        rows.push(...events);
-        streams.push(events[0].stream);
-        revisions.push(events.length - 1);
-      }
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        await client.query(
-          `insert into event_store.events (stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at)
-           select e.stream_id, e.revision, e.id, e.type, e.version, e.data, e.metadata, now()
-           from unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::integer[], $6::jsonb[], $7::jsonb[])
-                with ordinality as e(stream_id, revision, id, type, version, data, metadata, ord)
-           order by e.ord`,
-          [
-            rows.map((r) => r.stream),
-            rows.map((r) => r.revision),
-            rows.map((r) => r.id),
-            rows.map((r) => r.type),
-            rows.map((r) => r.version),
-            rows.map((r) => r.data),
-            rows.map((r) => r.metadata),
-          ],
-        );
-        await client.query('insert into event_store.streams (stream_id, revision) select * from unnest($1::text[], $2::bigint[])', [streams, revisions]);
-        await client.query('commit');
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: SEED_WRITERS }, writer));
-}
-
 // ---- measurements --------------------------------------------------------------------------
-
-/** Baseline: one INSERT ... SELECT of every event into a bare table of similar width; rows/s. */
-async function baselineInsert(pool: pg.Pool): Promise<{ rows: number; seconds: number }> {
-  await pool.query(`create table public.bench_rows (
-    event_id uuid primary key, stream_id text not null, revision bigint not null, type text not null,
-    recorded_at timestamptz not null, data jsonb not null)`);
-  const started = performance.now();
-  const result = await pool.query(
-    'insert into public.bench_rows select event_id, stream_id, revision, type, recorded_at, data from event_store.events',
-  );
-  const seconds = (performance.now() - started) / 1000;
-  await pool.query('drop table public.bench_rows');
-  return { rows: result.rowCount ?? 0, seconds };
-}
-
-interface CatchUp {
-  readonly name: string;
-  readonly seconds: number;
-  readonly applied: number;
-}
-
-/** Waits until every projection in `names` reached `head`; fails fast if one stopped on an event. */
-async function waitCaughtUp(pool: pg.Pool, consistency: ReadConsistency, names: readonly string[], head: Position): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      await consistency.waitFor(names, head);
-      return;
-    } catch (error) {
-      if (!(error instanceof ProjectionLagError)) throw error;
-    }
-    const failed = await pool.query<{ name: string; error: string }>(`select name, error from projections.checkpoints where status = 'failed'`);
-    if (failed.rows.length > 0) throw new Error(`projection failed: ${failed.rows.map((r) => `${r.name}: ${r.error}`).join('; ')}`);
-    if (Date.now() - started > CATCHUP_TIMEOUT_MS) throw new Error(`${names.join(', ')} did not catch up within ${CATCHUP_TIMEOUT_MS} ms`);
-  }
-}
-
-async function eventsApplied(pool: pg.Pool, name: string): Promise<number> {
-  const { rows } = await pool.query<{ applied: string }>('select events_applied::text as applied from projections.checkpoints where name = $1', [name]);
-  return Number(rows[0]?.applied ?? 0);
-}
-
-/** Starts each runner and times it from start to head; `together` starts them all at once. */
-async function catchUp(pool: pg.Pool, consistency: ReadConsistency, runners: readonly ProjectionRunner[], head: Position): Promise<CatchUp[]> {
-  const timed = async (runner: ProjectionRunner, started: number): Promise<CatchUp> => {
-    await waitCaughtUp(pool, consistency, [runner.projection.name], head);
-    const seconds = (performance.now() - started) / 1000;
-    return { name: runner.projection.name, seconds, applied: await eventsApplied(pool, runner.projection.name) };
-  };
-  if (CATCHUP === 'together') {
-    const started = performance.now();
-    for (const runner of runners) runner.start();
-    return Promise.all(runners.map((runner) => timed(runner, started)));
-  }
-  const results: CatchUp[] = [];
-  for (const runner of runners) {
-    const started = performance.now();
-    runner.start();
-    results.push(await timed(runner, started));
-  }
-  return results;
-}
 
 interface LiveResult {
   readonly appended: number;
@@ -557,162 +391,100 @@ function dataOf(event: CustomerEvent): JsonObject {
   return data as JsonObject;
 }
 
-interface QueryResult {
-  readonly label: string;
-  readonly ms: number[];
-  readonly rows: number;
-}
-
-async function timeQueries(label: string, run: () => Promise<number>): Promise<QueryResult> {
-  // Warm-up: plans cached, connections open.
-  for (let n = 0; n < Math.min(50, QUERIES); n++) await run();
-  const ms: number[] = [];
-  let rows = 0;
-  for (let n = 0; n < QUERIES; n++) {
-    const started = performance.now();
-    rows += await run();
-    ms.push(performance.now() - started);
-  }
-  return { label, ms, rows: rows / QUERIES };
-}
-
-// ---- reporting -----------------------------------------------------------------------------
-
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
-const row = (cells: readonly string[], widths: readonly number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Prints what the commission projection did: lines paid, lines split at a tier threshold. */
+async function reportCommissionWork(pool: pg.Pool, salesSchema: string): Promise<void> {
+  const { rows: workRows } = await pool.query<{ lines: string; paid: string; tiered: string; commission: string }>(
+    `select count(*)::text as lines, count(*) filter (where commission_minor > 0)::text as paid,
+            count(*) filter (where jsonb_array_length(segments) > 1)::text as tiered, coalesce(sum(commission_minor), 0)::text as commission
+     from ${salesSchema}.sale_lines`,
+  );
+  const work = workRows[0];
+  console.log(
+    `${salesPerformanceProjection.name}: ${fmt(Number(work.lines))} sale lines, ${fmt(Number(work.paid))} earning commission, ${fmt(Number(work.tiered))} split at a tier threshold; ${fmt(Number(work.commission) / 100)} ${CURRENCY} commission`,
+  );
 }
 
 async function main() {
-  const database = await createTestDatabase('crm_bench');
-  const config = loadConfig({ DATABASE_URL: database.url, PROJECTOR_BATCH_SIZE: String(BATCH_SIZE) });
-  const pool = createPool(database.url, { max: 20 });
-  const db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
-  // The store the projector uses: PostgreSQL log, personal-data decryption, upcasting.
-  const store = openEventStore(config, pool);
-  const projections: readonly Projection[] = [customerTimelineProjection, customerDirectoryProjection, salesPerformanceProjection, repTasksProjection];
-  const runners = projections.map(
-    (projection) =>
-      new ProjectionRunner(store, pool, projection, {
-        batchSize: BATCH_SIZE,
-        logError: (message, error) => console.error(message, error),
-      }),
-  );
-  try {
-    await prepareDatabase(config);
-    const { rows: versionRows } = await pool.query<{ server_version: string }>('show server_version');
-    console.log(`Projections benchmark: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? '?'}), ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM, PostgreSQL ${versionRows[0].server_version}`);
+  const projections = selectedProjections([customerTimelineProjection, customerDirectoryProjection, salesPerformanceProjection, repTasksProjection]);
+  const runs = (projection: Projection) => projections.includes(projection);
+  await runBench('Projections benchmark', projections, async (bench) => {
+    const { pool, store, db } = bench;
     console.log(
       `${fmt(REPS)} reps (${fmt(REPS * EVENTS_PER_REP)} events, ${fmt(TEAMS)} teams) + ${fmt(EVENTS)} customer events over ${fmt(CUSTOMERS)} customers, ${fmt(SALES)} of them purchases; ` +
         `runner batch size ${BATCH_SIZE}, catch-up ${CATCHUP}, ${SEED_WRITERS} seed writers`,
     );
 
-    let started = performance.now();
-    await seed(pool);
-    const seedSeconds = (performance.now() - started) / 1000;
-    const { rows: sizeRows } = await pool.query<{ count: string; sales: string; size: string }>(
-      `select count(*)::text as count, count(*) filter (where type = 'PurchaseRecorded')::text as sales,
-              pg_size_pretty(pg_total_relation_size('event_store.events')) as size
-       from event_store.events`,
+    // The reps are committed before any customer: their plans precede every sale in the log (a sale
+    // before its rep's plan would earn nothing), as a sales force set up before selling.
+    const seedSeconds = await seedLog(pool, [
+      { count: REPS, eventsEach: EVENTS_PER_REP, history: repHistory },
+      { count: CUSTOMERS, eventsEach: EVENTS / CUSTOMERS, history: customerHistory },
+    ]);
+    const log = await logStats(pool);
+    console.log(
+      `seeded ${fmt(log.events)} events (${fmt(log.byType.get('PurchaseRecorded') ?? 0)} PurchaseRecorded; ${log.size}) in ${fmt(seedSeconds, 1)} s = ${fmt(log.events / seedSeconds)} ev/s (bulk INSERT, personal fields in plaintext)`,
     );
-    const seeded = Number(sizeRows[0].count);
-    console.log(`seeded ${fmt(seeded)} events (${fmt(Number(sizeRows[0].sales))} PurchaseRecorded; ${sizeRows[0].size}) in ${fmt(seedSeconds, 1)} s = ${fmt(seeded / seedSeconds)} ev/s (bulk INSERT, personal fields in plaintext)`);
 
     const baseline = await baselineInsert(pool);
     console.log(`baseline INSERT ... SELECT of ${fmt(baseline.rows)} rows: ${fmt(baseline.seconds, 1)} s`);
 
     const head = await store.headPosition();
     if (head === null) throw new Error('the seeded log is empty');
-    const consistency = new ReadConsistency(db, { timeoutMs: 2_000, pollMs: 50 });
-    const caught = await catchUp(pool, consistency, runners, head);
+    const caught = await catchUp(bench, head);
     for (const result of caught) console.log(`${result.name} caught up: ${fmt(result.applied)} events in ${fmt(result.seconds, 1)} s`);
-    const salesSchema = projectionSchema(SALES_PERFORMANCE, salesPerformanceProjection.version);
-    // That the commission projection did real work: lines paid, lines split at a tier threshold.
-    const { rows: workRows } = await pool.query<{ lines: string; paid: string; tiered: string; commission: string }>(
-      `select count(*)::text as lines, count(*) filter (where commission_minor > 0)::text as paid,
-              count(*) filter (where jsonb_array_length(segments) > 1)::text as tiered, coalesce(sum(commission_minor), 0)::text as commission
-       from ${salesSchema}.sale_lines`,
-    );
-    const work = workRows[0];
-    console.log(`${SALES_PERFORMANCE}: ${fmt(Number(work.lines))} sale lines, ${fmt(Number(work.paid))} earning commission, ${fmt(Number(work.tiered))} split at a tier threshold; ${fmt(Number(work.commission) / 100)} ${CURRENCY} commission`);
+    const salesSchema = schemaOf(salesPerformanceProjection);
+    if (runs(salesPerformanceProjection)) await reportCommissionWork(pool, salesSchema);
 
-    started = performance.now();
+    const started = performance.now();
     const live = await liveLag(store, pool, projections.map((p) => p.name));
     console.log(`live: ${live.appended} appends in ${fmt((performance.now() - started) / 1000, 1)} s, ${live.unseen} not applied within ${LIVE_DRAIN_TIMEOUT_MS / 1000} s`);
 
-    // Statistics as autovacuum would have them by now; the planner needs them for the trigram indexes and the leaderboard's joins.
-    await pool.query(
-      `analyze ${projectionSchema(CUSTOMER_TIMELINE, 1)}.timeline_entries, ${projectionSchema(CUSTOMER_DIRECTORY, 1)}.customers,
-               ${salesSchema}.reps, ${salesSchema}.sales_totals, ${salesSchema}.activity_totals, ${salesSchema}.goals`,
-    );
-    const queryDb = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
-    const timeline = new TimelineQueries(queryDb, projectionSchema(CUSTOMER_TIMELINE, customerTimelineProjection.version));
-    const directory = new DirectoryQueries(queryDb, projectionSchema(CUSTOMER_DIRECTORY, customerDirectoryProjection.version));
-    const sales = new SalesPerformanceQueries(queryDb, salesSchema);
+    // The planner needs statistics for the trigram indexes and the leaderboard's joins.
+    await analyzeReadModels(pool, projections);
+    const timeline = new TimelineQueries(db, schemaOf(customerTimelineProjection));
+    const directory = new DirectoryQueries(db, schemaOf(customerDirectoryProjection));
+    const sales = new SalesPerformanceQueries(db, salesSchema);
     const random = (n: number) => Math.floor(Math.random() * n);
     const month = () => MONTHS[random(MONTHS.length)];
-    const queries = [
-      await timeQueries('timeline page (random customer, 20)', async () => (await timeline.page(customerId(random(CUSTOMERS)), { limit: 20 })).items.length),
-      await timeQueries('directory search (3-letter substring, 50)', async () => {
+    const timed = (label: string, run: () => Promise<number>) => timeQueries(label, QUERIES, Math.min(50, QUERIES), run);
+    const queries: QueryResult[] = [];
+    if (runs(customerTimelineProjection)) {
+      queries.push(await timed('timeline page (random customer, 20)', async () => (await timeline.page(customerId(random(CUSTOMERS)), { limit: 20 })).items.length));
+    }
+    if (runs(customerDirectoryProjection)) {
+      queries.push(
+        await timed('directory search (3-letter substring, 50)', async () => {
         const name = nameOf(random(CUSTOMERS));
         const from = random(name.length - 2);
-        return (await directory.search({ q: name.slice(from, from + 3) }, { sort: 'name', order: 'asc', limit: 50 })).items.length;
-      }),
-      await timeQueries('directory filter (stage+region, by last interaction, 50)', async () =>
-        (await directory.search({ stage: 'customer', region: REGIONS[random(REGIONS.length)] }, { sort: 'lastInteractionAt', order: 'desc', limit: 50 })).items.length,
-      ),
-      await timeQueries(`leaderboard (random month of ${YEAR}, all reps)`, async () => (await sales.leaderboard({ period: 'month', date: month() })).items.length),
-      await timeQueries(`leaderboard (random month, one team)`, async () =>
-        (await sales.leaderboard({ period: 'month', date: month(), team: teamOf(random(REPS)) })).items.length,
-      ),
-      await timeQueries(`rep commissions (random rep, 12 months of ${YEAR})`, async () =>
-        (await sales.repCommissions(repIdOf(random(REPS)), { period: 'month', from: MONTHS[0], to: `${YEAR}-12-31` })).length,
-      ),
-    ];
-    await queryDb.destroy();
+          return (await directory.search({ q: name.slice(from, from + 3) }, { sort: 'name', order: 'asc', limit: 50 })).items.length;
+        }),
+        await timed('directory filter (stage+region, by last interaction, 50)', async () =>
+          (await directory.search({ stage: 'customer', region: REGIONS[random(REGIONS.length)] }, { sort: 'lastInteractionAt', order: 'desc', limit: 50 })).items.length,
+        ),
+      );
+    }
+    if (runs(salesPerformanceProjection)) {
+      queries.push(
+        await timed(`leaderboard (random month of ${YEAR}, all reps)`, async () => (await sales.leaderboard({ period: 'month', date: month() })).items.length),
+        await timed(`leaderboard (random month, one team)`, async () => (await sales.leaderboard({ period: 'month', date: month(), team: teamOf(random(REPS)) })).items.length),
+        await timed(`rep commissions (random rep, 12 months of ${YEAR})`, async () =>
+          (await sales.repCommissions(repIdOf(random(REPS)), { period: 'month', from: MONTHS[0], to: `${YEAR}-12-31` })).length,
+        ),
+      );
+    }
 
-    const baselineRate = baseline.rows / baseline.seconds;
-    const w = [58, 12, 14, 12];
+    printCatchUp(baseline, caught);
     console.log('');
-    console.log(row(['catch-up (from position 0 to head)', 'events', 'seconds', 'events/s'], w) + '  ratio to baseline');
-    console.log(row(['baseline: INSERT ... SELECT into bare table', fmt(baseline.rows), fmt(baseline.seconds, 1), fmt(baselineRate)], w) + '  1.000');
-    for (const result of caught) {
-      const rate = result.applied / result.seconds;
-      console.log(row([`${result.name} (${CATCHUP === 'together' ? 'all running' : 'alone'})`, fmt(result.applied), fmt(result.seconds, 1), fmt(rate)], w) + `  ${fmt(rate / baselineRate, 4)}`);
-    }
-    if (CATCHUP === 'together') {
-      const seconds = Math.max(...caught.map((c) => c.seconds));
-      const applied = caught.reduce((sum, c) => sum + c.applied, 0);
-      console.log(row(['all projections (events applied, summed)', fmt(applied), fmt(seconds, 1), fmt(applied / seconds)], w) + `  ${fmt(applied / seconds / baselineRate, 4)}`);
-    }
-    console.log('');
-    const l = [58, 10, 10, 10];
-    console.log(row([`live lag at ${LIVE_RATE} appends/s for ${LIVE_SECONDS} s (${LIVE_POLL_MS} ms poll)`, 'samples', 'p50 ms', 'p99 ms'], l));
-    console.log(row(['append (app event store, personal data encrypted)', fmt(live.appendMs.length), fmt(percentile(live.appendMs, 50), 1), fmt(percentile(live.appendMs, 99), 1)], l));
+    console.log(row([`live lag at ${LIVE_RATE} appends/s for ${LIVE_SECONDS} s (${LIVE_POLL_MS} ms poll)`, 'samples', 'p50 ms', 'p99 ms'], LATENCY_WIDTHS));
+    console.log(row(['append (app event store, personal data encrypted)', fmt(live.appendMs.length), fmt(percentile(live.appendMs, 50), 1), fmt(percentile(live.appendMs, 99), 1)], LATENCY_WIDTHS));
     for (const [name, values] of live.lagMs) {
-      console.log(row([`append -> applied by ${name}`, fmt(values.length), fmt(percentile(values, 50), 1), fmt(percentile(values, 99), 1)], l));
+      console.log(row([`append -> applied by ${name}`, fmt(values.length), fmt(percentile(values, 50), 1), fmt(percentile(values, 99), 1)], LATENCY_WIDTHS));
     }
-    console.log('');
-    console.log(row([`query latency (${QUERIES} each, sequential)`, 'avg rows', 'p50 ms', 'p99 ms'], l));
-    for (const q of queries) console.log(row([q.label, fmt(q.rows, 1), fmt(percentile(q.ms, 50), 2), fmt(percentile(q.ms, 99), 2)], l));
+    printQueries(`query latency (${QUERIES} each, sequential)`, queries);
     console.log('');
     console.log(`seeding (not part of the ratio): ${fmt(seedSeconds, 1)} s, including vacuum analyze of the log`);
     console.log('seeded personal fields are plaintext: catch-up skips the data-key lookup an encrypted log costs per event; live appends are encrypted');
-  } finally {
-    await Promise.all(runners.map((runner) => runner.stop()));
-    await store.close();
-    await db.destroy();
-    await pool.end();
-    await database.drop();
-  }
+  });
 }
 
 await main();
