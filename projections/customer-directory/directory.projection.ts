@@ -1,6 +1,7 @@
 import { sql, type ColumnType, type Kysely, type Migration } from 'kysely';
 import { customerIdOfStream, toCustomerEvent } from '#domain';
 import type { Projection } from '#projections';
+import { insertRows } from '../shared/batch-sql.js';
 import { evolveDirectoryRow, type DirectoryRow } from './directory.row.js';
 
 /** One row per customer: their current profile and activity totals. */
@@ -130,20 +131,9 @@ export const customerDirectoryProjection: Projection<DirectoryTables> = {
       changed.add(customerId);
     }
     const upserts = [...changed].map((customerId) => rows.get(customerId) as DirectoryRow);
-    for (let i = 0; i < upserts.length; i += ROWS_PER_STATEMENT) {
-      await db
-        .insertInto('customers')
-        .values(upserts.slice(i, i + ROWS_PER_STATEMENT))
-        .onConflict((conflict) =>
-          conflict.column('customer_id').doUpdateSet((eb) => Object.fromEntries(UPDATED_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)]))),
-        )
-        .execute();
-    }
+    await insertRows(db, 'customers', upserts, { key: ['customer_id'], set: UPDATED_COLUMNS });
   },
 };
-
-/** 20 parameters a row: far below PostgreSQL's 65,535 per statement. */
-const ROWS_PER_STATEMENT = 1_000;
 
 /** What a profile shows: every stored column but the revision bookkeeping and the generated sort keys. */
 export const PROFILE_COLUMNS = [

@@ -2,6 +2,7 @@ import { sql, type ColumnType, type Insertable, type Kysely, type Migration } fr
 import { customerIdOfStream, toCustomerEvent, type CustomerEvent, type CustomerEventType } from '#domain';
 import { serializePosition, type JsonObject, type RecordedEvent } from '#event-store';
 import type { Projection } from '#projections';
+import { insertRows } from '../shared/batch-sql.js';
 import { businessTime, erasePersonalFields, summarize } from './timeline.summary.js';
 
 /** One row per customer event: the customer's history, newest first. */
@@ -77,21 +78,12 @@ export const customerTimelineProjection: Projection<TimelineTables> = {
       rows.push(entryOf(customerId, customerEvent, event));
       if (customerEvent.type === 'CustomerErased') erased.push(customerId);
     }
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      await db
-        .insertInto('timeline_entries')
-        .values(rows.slice(i, i + ROWS_PER_STATEMENT))
-        // Applying an event twice (a replayed batch) leaves one row.
-        .onConflict((conflict) => conflict.column('event_id').doNothing())
-        .execute();
-    }
+    // Applying an event twice (a replayed batch) leaves one row.
+    await insertRows(db, 'timeline_entries', rows, { key: ['event_id'] });
     // After the batch's rows are in: rows the same batch wrote before the erasure are scrubbed too.
     for (const customerId of new Set(erased)) await scrubPersonalData(db, customerId);
   },
 };
-
-/** 10 parameters a row: far below PostgreSQL's 65,535 per statement. */
-const ROWS_PER_STATEMENT = 1_000;
 
 function entryOf(customerId: string, customerEvent: CustomerEvent, event: RecordedEvent): Insertable<TimelineEntriesTable> {
   return {

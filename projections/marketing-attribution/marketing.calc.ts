@@ -2,7 +2,7 @@
  * The arithmetic of the marketing reports: pure functions, no I/O. Money is integer minor units;
  * shares are split with integer arithmetic (BigInt) so that they add up exactly to what is split.
  */
-import { attainmentPct, roundHalfUp } from '../sales-performance/commission.calc.js';
+import { moneyOf, mulDivHalfUp, percentOf } from '../shared/money.js';
 
 export const ATTRIBUTION_MODELS = ['first-touch', 'last-touch', 'linear'] as const;
 export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
@@ -131,18 +131,16 @@ export function attribute(model: AttributionModel, groups: readonly TouchGroup[]
     .map(([campaignId, sum]) => ({
       campaignId,
       conversions: sum.conversions / CONVERSION_UNITS,
-      revenueMinor: sum.revenueMinor,
-      refundsMinor: sum.refundsMinor,
-      netRevenueMinor: sum.revenueMinor - sum.refundsMinor,
+      ...moneyOf(sum.revenueMinor, sum.refundsMinor),
     }));
 }
 
 /** Conversions per lead, in percent to one decimal; null without leads. */
 export function conversionRatePct(conversions: number, leads: number): number | null {
-  return attainmentPct(conversions, leads);
+  return percentOf(conversions, leads);
 }
 
 /** The campaign's budget per conversion, rounded half up; null without conversions. */
 export function costPerConversion(budgetMinor: number, conversions: number): number | null {
-  return conversions <= 0 ? null : Number(roundHalfUp(BigInt(budgetMinor), BigInt(conversions)));
+  return conversions <= 0 ? null : mulDivHalfUp(budgetMinor, 1, conversions);
 }

@@ -1,11 +1,7 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import type pg from 'pg';
 import { campaignStream, visitorStream, type CampaignEvent, type CampaignLaunchedData, type ClickKind, type CustomerEvent, type VisitorEvent } from '#domain';
-import type { JsonObject, RecordedEvent } from '#event-store';
-import { ProblemException } from '#http';
-import { borrowedPool, createPool } from '#postgres';
-import { applyEvents, prepareProjectionTables, type Projection } from '#projections';
-import { createTestDatabase, recordedCustomerEvents, recordedEvents, type TestDatabase } from '#testing';
+import type { RecordedEvent } from '#event-store';
+import { recordedCustomerEvents, recordedEvents } from '#testing';
+import { ProjectionTestbed, problemOf, type TablesDump } from '../shared/projection-testbed.js';
 import { marketingProjection } from './marketing.projection.js';
 import { MarketingQueries, type CampaignReportRow } from './marketing.queries.js';
 import type { MarketingTables } from './marketing.tables.js';
@@ -139,57 +135,23 @@ const LOG: RecordedEvent[] = [
 ];
 
 const TABLES = ['campaigns', 'ads', 'affiliate_sites', 'customers', 'visitors', 'prospect_clicks', 'touches', 'acquisitions', 'revenue_entries'] as const;
-type Dump = Record<(typeof TABLES)[number], JsonObject[]>;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
-}
+type Dump = TablesDump<(typeof TABLES)[number]>;
 
 const MARCH = { from: '2026-03-01', to: '2026-03-31', currency: 'EUR' };
 
 describe('marketing attribution', () => {
-  let database: TestDatabase;
-  let pool: pg.Pool;
-  let db: Kysely<unknown>;
-  let schema: string;
+  let bed: ProjectionTestbed<MarketingTables, (typeof TABLES)[number]>;
   let live: Dump;
   let queries: MarketingQueries;
 
-  const apply = (events: readonly RecordedEvent[], projection: Projection<MarketingTables> = marketingProjection) =>
-    db.transaction().execute((trx) => applyEvents(trx, projection, events));
-
-  async function dump(inSchema: string): Promise<Dump> {
-    const tables = await Promise.all(
-      TABLES.map(async (table) => {
-        const { rows } = await sql<{ row: JsonObject }>`select to_jsonb(t) as row from ${sql.table(`${inSchema}.${table}`)} t order by t`.execute(db);
-        return [table, rows.map((r) => r.row)] as const;
-      }),
-    );
-    return Object.fromEntries(tables) as Dump;
-  }
-
-  async function rebuild(version: number, size: number): Promise<Dump> {
-    const projection = { ...marketingProjection, version };
-    const rebuilt = await prepareProjectionTables(pool, projection);
-    for (const batch of chunks(LOG, size)) await apply(batch, projection);
-    return dump(rebuilt);
-  }
-
   beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = createPool(database.url);
-    db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
-    schema = await prepareProjectionTables(pool, marketingProjection);
-    for (const batch of chunks(LOG, 7)) await apply(batch);
-    live = await dump(schema);
-    queries = new MarketingQueries(db, schema);
+    // As a live projector would: batches cut anywhere in the log.
+    bed = await ProjectionTestbed.open(marketingProjection, TABLES, LOG, 7);
+    live = await bed.dump();
+    queries = new MarketingQueries(bed.db, bed.schema);
   });
 
-  afterAll(async () => {
-    await db?.destroy();
-    await pool?.end();
-    await database?.drop();
-  });
+  afterAll(() => bed?.close());
 
   describe('projection', () => {
     it("moves an identified visitor's clicks and touches, earlier and later, to the customer; an erased customer's visitor stays anonymous after", () => {
@@ -217,15 +179,15 @@ describe('marketing attribution', () => {
     });
 
     it('writes the same rows whether the log comes in one batch, two, or one event at a time', async () => {
-      expect(await rebuild(2, LOG.length)).toEqual(live);
-      expect(await rebuild(3, Math.ceil(LOG.length / 2))).toEqual(live);
-      expect(await rebuild(4, 1)).toEqual(live);
+      expect(await bed.rebuild(2, LOG.length)).toEqual(live);
+      expect(await bed.rebuild(3, Math.ceil(LOG.length / 2))).toEqual(live);
+      expect(await bed.rebuild(4, 1)).toEqual(live);
     });
 
     it('ignores events it applied already', async () => {
-      await apply(LOG.slice(10, 30));
-      await apply(LOG.slice(-4));
-      expect(await dump(schema)).toEqual(live);
+      await bed.apply(LOG.slice(10, 30));
+      await bed.apply(LOG.slice(-4));
+      expect(await bed.dump()).toEqual(live);
     });
   });
 
@@ -402,14 +364,6 @@ describe('marketing attribution', () => {
   });
 
   it('refuses bad parameters with a 400 naming each field', async () => {
-    const problemOf = async (promise: Promise<unknown>) => {
-      const error = await promise.then(
-        () => undefined,
-        (caught: unknown) => caught,
-      );
-      expect(error).toBeInstanceOf(ProblemException);
-      return (error as ProblemException).problem;
-    };
     const cases: [Promise<unknown>, string[]][] = [
       [queries.campaigns({ from: '2026-03-31', to: '2026-03-01', currency: 'EUR' }), ['to']],
       [queries.affiliates({ from: '2026-02-30', to: '2026-03-01', currency: 'euro' }), ['from', 'currency']],

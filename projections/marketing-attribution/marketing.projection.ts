@@ -12,9 +12,9 @@ import {
 } from '#domain';
 import type { RecordedEvent } from '#event-store';
 import type { Projection } from '#projections';
-import { utcDate } from '../sales-performance/commission.calc.js';
-import { calendarDate } from '../sales-performance/sales-performance.tables.js';
-import { addInto, anyOf, distinct, inChunks, inRows, keyOf } from '../report-support/batch-sql.js';
+import { addInto, anyOf, byKeys, distinct, inRows, insertRows, keyOf } from '../shared/batch-sql.js';
+import { utcDate } from '../shared/calendar.js';
+import { calendarDate } from '../shared/date-columns.js';
 import { campaignOf, customerProspect, visitorProspect, type SourceRef } from './marketing.calc.js';
 import {
   NONE,
@@ -132,8 +132,8 @@ async function load(db: Kysely<MarketingTables>, items: readonly Item[]): Promis
   const adIds = distinct(items.flatMap(referencesOf).map((ref) => (ref.campaignId === undefined ? ref.adId : undefined)));
   const refunded = items.flatMap((item) => (item.data.type === 'RefundRecorded' ? [[item.id, item.data.data.orderId, NONE]] : []));
   const [campaigns, customers, visitors, ads, purchases] = await Promise.all([
-    campaignIds.length === 0 ? [] : db.selectFrom('campaigns').select(['campaign_id', 'revision']).where('campaign_id', '=', anyOf(campaignIds)).execute(),
-    customerIds.length === 0 ? [] : db.selectFrom('customers').selectAll().where('customer_id', '=', anyOf(customerIds)).execute(),
+    byKeys(campaignIds, (ids) => db.selectFrom('campaigns').select(['campaign_id', 'revision']).where('campaign_id', '=', anyOf(ids)).execute()),
+    byKeys(customerIds, (ids) => db.selectFrom('customers').selectAll().where('customer_id', '=', anyOf(ids)).execute()),
     visitorIds.length === 0 && erased.length === 0
       ? []
       : db
@@ -141,10 +141,10 @@ async function load(db: Kysely<MarketingTables>, items: readonly Item[]): Promis
           .selectAll()
           .where((eb) => eb.or([eb('visitor_id', '=', anyOf(visitorIds)), eb('customer_id', '=', anyOf(erased))]))
           .execute(),
-    adIds.length === 0 ? [] : db.selectFrom('ads').select(['ad_id', 'campaign_id']).where('ad_id', '=', anyOf(adIds)).execute(),
-    refunded.length === 0
-      ? []
-      : db.selectFrom('revenue_entries').select(['customer_id', 'order_id', 'purchased_at']).where(inRows(['customer_id', 'order_id', 'entry_id'], refunded)).execute(),
+    byKeys(adIds, (ids) => db.selectFrom('ads').select(['ad_id', 'campaign_id']).where('ad_id', '=', anyOf(ids)).execute()),
+    byKeys(refunded, (entries) =>
+      db.selectFrom('revenue_entries').select(['customer_id', 'order_id', 'purchased_at']).where(inRows(['customer_id', 'order_id', 'entry_id'], entries)).execute(),
+    ),
   ]);
   const adCampaigns = new Map<string, Set<string>>();
   for (const ad of ads) adCampaigns.set(ad.ad_id, (adCampaigns.get(ad.ad_id) ?? new Set()).add(ad.campaign_id));
@@ -370,60 +370,15 @@ async function loadIdentifiedRows(db: Kysely<MarketingTables>, walk: Walk): Prom
 
 async function write(db: Kysely<MarketingTables>, walk: Walk, stored: IdentifiedRows): Promise<void> {
   const rowsOf = <T>(ids: Set<string>, rows: Map<string, T>) => [...ids].map((id) => rows.get(id) as T);
-  await inChunks(rowsOf(walk.changedCampaigns, walk.campaigns), (rows) =>
-    db
-      .insertInto('campaigns')
-      .values(rows)
-      .onConflict((conflict) =>
-        conflict.column('campaign_id').doUpdateSet((eb) => ({
-          revision: eb.ref('excluded.revision'),
-          ...Object.fromEntries(CAMPAIGN_FIELDS.map((field) => [field, eb.fn.coalesce(eb.ref(`excluded.${field}`), eb.ref(`campaigns.${field}`))])),
-        })),
-      )
-      .execute(),
-  );
-  await inChunks([...walk.ads.values()], (rows) =>
-    db
-      .insertInto('ads')
-      .values(rows)
-      .onConflict((conflict) => conflict.columns(['campaign_id', 'ad_id']).doUpdateSet((eb) => ({ name: eb.ref('excluded.name') })))
-      .execute(),
-  );
-  await inChunks([...walk.sites.values()], (rows) =>
-    db
-      .insertInto('affiliate_sites')
-      .values(rows)
-      .onConflict((conflict) => conflict.column('affiliate_site_id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), url: eb.ref('excluded.url') })))
-      .execute(),
-  );
-  await inChunks(rowsOf(walk.changedCustomers, walk.customers), (rows) =>
-    db
-      .insertInto('customers')
-      .values(rows)
-      .onConflict((conflict) =>
-        conflict.column('customer_id').doUpdateSet((eb) => ({
-          revision: eb.ref('excluded.revision'),
-          campaign_id: eb.ref('excluded.campaign_id'),
-          ad_id: eb.ref('excluded.ad_id'),
-          affiliate_site_id: eb.ref('excluded.affiliate_site_id'),
-          converted: eb.ref('excluded.converted'),
-        })),
-      )
-      .execute(),
-  );
-  await inChunks(rowsOf(walk.changedVisitors, walk.visitors), (rows) =>
-    db
-      .insertInto('visitors')
-      .values(rows)
-      .onConflict((conflict) =>
-        conflict.column('visitor_id').doUpdateSet((eb) => ({
-          revision: eb.ref('excluded.revision'),
-          customer_id: eb.ref('excluded.customer_id'),
-          released: eb.ref('excluded.released'),
-        })),
-      )
-      .execute(),
-  );
+  // A campaign's fields the batch did not learn (null) keep their stored values.
+  await insertRows(db, 'campaigns', rowsOf(walk.changedCampaigns, walk.campaigns), { key: ['campaign_id'], set: ['revision'], setUnlessNull: CAMPAIGN_FIELDS });
+  await insertRows(db, 'ads', [...walk.ads.values()], { key: ['campaign_id', 'ad_id'], set: ['name'] });
+  await insertRows(db, 'affiliate_sites', [...walk.sites.values()], { key: ['affiliate_site_id'], set: ['name', 'url'] });
+  await insertRows(db, 'customers', rowsOf(walk.changedCustomers, walk.customers), {
+    key: ['customer_id'],
+    set: ['revision', 'campaign_id', 'ad_id', 'affiliate_site_id', 'converted'],
+  });
+  await insertRows(db, 'visitors', rowsOf(walk.changedVisitors, walk.visitors), { key: ['visitor_id'], set: ['revision', 'customer_id', 'released'] });
 
   // Identified visitors' stored clicks are deleted and added to the customer's with the batch's own.
   if (stored.clicks.length > 0) {
@@ -437,39 +392,13 @@ async function write(db: Kysely<MarketingTables>, walk: Walk, stored: Identified
     const moved = { ...row, prospect: customerProspect(walk.identified.get(row.prospect.slice(2)) as string), clicks: 0 };
     addInto(clicks, clicksKey(moved), () => moved, { clicks: row.clicks });
   }
-  await inChunks([...clicks.values()], (rows) =>
-    db
-      .insertInto('prospect_clicks')
-      .values(rows)
-      .onConflict((conflict) =>
-        conflict
-          .columns(['day', 'campaign_id', 'ad_id', 'affiliate_site_id', 'prospect'])
-          .doUpdateSet((eb) => ({ clicks: eb('prospect_clicks.clicks', '+', eb.ref('excluded.clicks')) })),
-      )
-      .execute(),
-  );
+  await insertRows(db, 'prospect_clicks', [...clicks.values()], { key: ['day', 'campaign_id', 'ad_id', 'affiliate_site_id', 'prospect'], add: ['clicks'] });
   const touches = [...walk.touches.values(), ...stored.touches.map((row) => ({ ...row, prospect: customerProspect(walk.identified.get(row.prospect.slice(2)) as string) }))];
-  await inChunks(touches, (rows) =>
-    db
-      .insertInto('touches')
-      .values(rows)
-      .onConflict((conflict) => conflict.column('touch_id').doUpdateSet((eb) => ({ prospect: eb.ref('excluded.prospect') })))
-      .execute(),
-  );
-  await inChunks([...walk.acquisitions.values()], (rows) =>
-    db
-      .insertInto('acquisitions')
-      .values(rows)
-      .onConflict((conflict) =>
-        conflict.columns(['day', 'campaign_id', 'ad_id', 'affiliate_site_id', 'currency']).doUpdateSet((eb) => ({
-          leads: eb('acquisitions.leads', '+', eb.ref('excluded.leads')),
-          conversions: eb('acquisitions.conversions', '+', eb.ref('excluded.conversions')),
-          revenue_minor: eb('acquisitions.revenue_minor', '+', eb.ref('excluded.revenue_minor')),
-          refunds_minor: eb('acquisitions.refunds_minor', '+', eb.ref('excluded.refunds_minor')),
-        })),
-      )
-      .execute(),
-  );
+  await insertRows(db, 'touches', touches, { key: ['touch_id'], set: ['prospect'] });
+  await insertRows(db, 'acquisitions', [...walk.acquisitions.values()], {
+    key: ['day', 'campaign_id', 'ad_id', 'affiliate_site_id', 'currency'],
+    add: ['leads', 'conversions', 'revenue_minor', 'refunds_minor'],
+  });
   // Each purchase and refund is applied once (its stream's revision guards it): a conflict is a bug, and fails.
-  await inChunks(walk.entries, (rows) => db.insertInto('revenue_entries').values(rows).execute());
+  await insertRows(db, 'revenue_entries', walk.entries);
 }

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
-import { calendarDate, dateValue } from '../sales-performance/sales-performance.tables.js';
-import { anyOf } from '../report-support/batch-sql.js';
-import { check, integerErrors, oneOfErrors, rangeErrors, type ReportRange } from '../report-support/report-range.js';
+import { anyOf, byKeys } from '../shared/batch-sql.js';
+import { calendarDate, dateValue, withinDates } from '../shared/date-columns.js';
+import { moneyOf } from '../shared/money.js';
+import { check, integerErrors, oneOfErrors, rangeErrors, type ReportRange } from '../shared/parameters.js';
 import { ATTRIBUTION_MODELS, attribute, conversionRatePct, costPerConversion, customerProspect, type AttributionModel } from './marketing.calc.js';
 import { NONE, type MarketingTables } from './marketing.tables.js';
 
@@ -116,8 +117,7 @@ export class MarketingQueries {
         .selectFrom('prospect_clicks')
         .select(['campaign_id', 'ad_id', sql<number>`sum(clicks)`.as('clicks'), sql<number>`count(distinct prospect)`.as('prospects'), sql<number>`grouping(ad_id)`.as('all_ads')])
         .where('campaign_id', '<>', NONE)
-        .where('day', '>=', dateValue(range.from))
-        .where('day', '<=', dateValue(range.to))
+        .where(withinDates('day', range))
         .groupBy(bySource)
         .execute(),
       this.acquisitions(range)
@@ -140,7 +140,7 @@ export class MarketingQueries {
       .execute();
     const known = new Map(campaigns.map((row) => [row.campaign_id, row]));
     const ids = [...new Set([...known.keys(), ...active])].sort();
-    const ads = ids.length === 0 ? [] : await this.db.selectFrom('ads').selectAll().where('campaign_id', '=', anyOf(ids)).execute();
+    const ads = await byKeys(ids, (keys) => this.db.selectFrom('ads').selectAll().where('campaign_id', '=', anyOf(keys)).execute());
     const adName = new Map(ads.map((ad) => [sourceKey(ad.campaign_id, ad.ad_id), ad.name]));
 
     const clicksOf = new Map(clicks.map((row) => [sourceKey(row.campaign_id, row.all_ads === 1 ? null : row.ad_id), row]));
@@ -187,8 +187,7 @@ export class MarketingQueries {
         .selectFrom('prospect_clicks')
         .select(['affiliate_site_id', sql<number>`sum(clicks)`.as('clicks')])
         .where('affiliate_site_id', '<>', NONE)
-        .where('day', '>=', dateValue(range.from))
-        .where('day', '<=', dateValue(range.to))
+        .where(withinDates('day', range))
         .groupBy('affiliate_site_id')
         .execute(),
       this.acquisitions(range).select('affiliate_site_id').where('affiliate_site_id', '<>', NONE).groupBy('affiliate_site_id').execute(),
@@ -246,8 +245,7 @@ export class MarketingQueries {
               )
               .as('campaigns'),
           )
-          .where('e.day', '>=', dateValue(query.from))
-          .where('e.day', '<=', dateValue(query.to))
+          .where(withinDates('e.day', query))
           .where((eb) => eb.or([eb('e.currency', '=', currency), eb('e.first_purchase', '=', true)])),
       )
       .selectFrom('entries')
@@ -264,14 +262,8 @@ export class MarketingQueries {
       groups.map((group) => ({ campaigns: group.campaigns, conversions: group.conversions, revenueMinor: group.revenue_minor, refundsMinor: group.refunds_minor })),
     );
     const ids = credits.flatMap((credit) => (credit.campaignId === null ? [] : [credit.campaignId]));
-    const names = new Map(
-      ids.length === 0
-        ? []
-        : (await this.db.selectFrom('campaigns').select(['campaign_id', 'name']).where('campaign_id', '=', anyOf(ids)).execute()).map((row) => [
-            row.campaign_id,
-            row.name,
-          ]),
-    );
+    const campaigns = await byKeys(ids, (keys) => this.db.selectFrom('campaigns').select(['campaign_id', 'name']).where('campaign_id', '=', anyOf(keys)).execute());
+    const names = new Map(campaigns.map((row) => [row.campaign_id, row.name]));
     const { from, to, model, lookbackDays } = query;
     return { from, to, currency, model, lookbackDays, items: credits.map((credit) => ({ ...credit, name: credit.campaignId === null ? null : (names.get(credit.campaignId) ?? null) })) };
   }
@@ -286,8 +278,7 @@ export class MarketingQueries {
         sql<number>`coalesce(sum(revenue_minor) filter (where currency = ${range.currency}), 0)::bigint`.as('revenue_minor'),
         sql<number>`coalesce(sum(refunds_minor) filter (where currency = ${range.currency}), 0)::bigint`.as('refunds_minor'),
       ])
-      .where('day', '>=', dateValue(range.from))
-      .where('day', '<=', dateValue(range.to));
+      .where(withinDates('day', range));
   }
 }
 
@@ -297,7 +288,5 @@ function sourceKey(campaignId: string, adId: string | null): string {
 }
 
 function sourceFigures(clicks: number, money: { leads: number; conversions: number; revenue_minor: number; refunds_minor: number } | undefined): SourceFigures {
-  const revenueMinor = money?.revenue_minor ?? 0;
-  const refundsMinor = money?.refunds_minor ?? 0;
-  return { clicks, leads: money?.leads ?? 0, conversions: money?.conversions ?? 0, revenueMinor, refundsMinor, netRevenueMinor: revenueMinor - refundsMinor };
+  return { clicks, leads: money?.leads ?? 0, conversions: money?.conversions ?? 0, ...moneyOf(money?.revenue_minor ?? 0, money?.refunds_minor ?? 0) };
 }

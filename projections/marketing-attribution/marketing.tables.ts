@@ -1,7 +1,6 @@
 import { type ColumnType, type Kysely, type Migration } from 'kysely';
+import type { CalendarDate } from '../shared/date-columns.js';
 
-/** A PostgreSQL `date` written as `YYYY-MM-DD` (read it with calendarDate, compare with dateValue). */
-type CalendarDate = ColumnType<Date, string, string>;
 /** A `timestamptz` written as an ISO 8601 string. */
 type Timestamp = ColumnType<Date, string, string>;
 

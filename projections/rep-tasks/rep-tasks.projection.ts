@@ -2,6 +2,8 @@ import { sql, type ColumnType, type Insertable, type Kysely, type Migration } fr
 import { repIdOfStream, toRepEvent, type RepEvent, type TaskAssignedData, type TaskKind } from '#domain';
 import type { RecordedEvent } from '#event-store';
 import type { Projection } from '#projections';
+import { inChunks, insertRows, keyOf } from '../shared/batch-sql.js';
+import type { CalendarDate } from '../shared/date-columns.js';
 
 /** `reassigned`: the task left this rep for another (whose own row holds it now); not listed as theirs. */
 export type TaskRowStatus = 'open' | 'done' | 'reassigned';
@@ -19,8 +21,8 @@ export interface RepTasksTable {
   kind: TaskKind;
   title: string;
   customer_id: string | null;
-  /** A `date`: pg reads it as local midnight, so queries read it as text (`to_char`). */
-  due_on: ColumnType<Date, string, string>;
+  /** A `date`: pg reads it as local midnight, so queries read it as text (calendarDate). */
+  due_on: CalendarDate;
   status: TaskRowStatus;
   assigned_at: ColumnType<Date, string, string>;
   completed_at: ColumnType<Date | null, string | null, string | null>;
@@ -89,17 +91,11 @@ export const repTasksProjection: Projection<RepTasksTables> = {
   migrations: { '0001-rep-tasks': initial },
   async apply(db, events) {
     const { reps, assigned, patches } = foldBatch(events);
-    for (let i = 0; i < reps.length; i += ROWS_PER_STATEMENT) {
-      await db
-        .insertInto('reps')
-        .values(reps.slice(i, i + ROWS_PER_STATEMENT))
-        .onConflict((conflict) => conflict.column('rep_id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), team: eb.ref('excluded.team') })))
-        .execute();
-    }
-    for (let i = 0; i < assigned.length; i += ROWS_PER_STATEMENT) {
-      await db
+    await insertRows(db, 'reps', reps, { key: ['rep_id'], set: ['name', 'team'] });
+    await inChunks(assigned, (rows) =>
+      db
         .insertInto('rep_tasks')
-        .values(assigned.slice(i, i + ROWS_PER_STATEMENT))
+        .values(rows)
         .onConflict((conflict) =>
           conflict
             .columns(['rep_id', 'task_id'])
@@ -107,14 +103,11 @@ export const repTasksProjection: Projection<RepTasksTables> = {
             // A replayed batch leaves rows that later events already changed as they are.
             .where((eb) => eb('rep_tasks.revision', '<', eb.ref('excluded.revision'))),
         )
-        .execute();
-    }
+        .execute(),
+    );
     if (patches.length > 0) await applyPatches(db, patches);
   },
 };
-
-/** 15 parameters a row: far below PostgreSQL's 65,535 per statement. */
-const ROWS_PER_STATEMENT = 1_000;
 
 type TaskRow = Required<Insertable<RepTasksTable>>;
 
@@ -191,7 +184,7 @@ function foldBatch(events: readonly RecordedEvent[]): FoldedBatch {
 
 const NOT_IN_BATCH = { completed_at: null, outcome: null, reassigned_to_rep_id: null, reassigned_at: null } as const;
 
-const taskKey = (repId: string, taskId: string) => JSON.stringify([repId, taskId]);
+const taskKey = (repId: string, taskId: string) => keyOf(repId, taskId);
 
 function assignedRow(repId: string, revision: number, data: TaskAssignedData): TaskRow {
   return {

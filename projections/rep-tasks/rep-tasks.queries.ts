@@ -1,7 +1,8 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { isCalendarDate, type TaskKind } from '#domain';
 import { validationProblem } from '#http';
 import { decodeCursor, encodeCursor, invalidCursor } from '#projections';
+import { calendarDate, dateValue } from '../shared/date-columns.js';
 import type { RepTasksTables } from './rep-tasks.projection.js';
 
 /** `open` includes the overdue ones; `overdue`: open and due before today. */
@@ -69,7 +70,7 @@ interface After {
 type TasksBuilder = ExpressionBuilder<RepTasksTables, 'rep_tasks'>;
 
 /** The one definition of overdue, for the filter, the item flag and the count. */
-const overdue = (eb: TasksBuilder, today: string) => eb.and([eb('rep_tasks.status', '=', 'open'), eb('rep_tasks.due_on', '<', sql<Date>`${today}::date`)]);
+const overdue = (eb: TasksBuilder, today: string) => eb.and([eb('rep_tasks.status', '=', 'open'), eb('rep_tasks.due_on', '<', dateValue(today))]);
 
 /**
  * Reads reps' tasks. Lists are keyset pages on (due_on, task_id), soonest due first: a task
@@ -107,7 +108,7 @@ export class RepTasksQueries {
         'rep_tasks.reassigned_from_rep_id',
       ])
       // The date as text: pg would read it as a JS Date at local midnight. PostgreSQL's booleans are booleans (SqlBool allows 0 | 1).
-      .select((eb) => [sql<string>`to_char(rep_tasks.due_on, 'YYYY-MM-DD')`.as('due_on'), overdue(eb, query.today).$castTo<boolean>().as('overdue')])
+      .select((eb) => [calendarDate('rep_tasks.due_on').as('due_on'), overdue(eb, query.today).$castTo<boolean>().as('overdue')])
       .where((eb) => eb.and([...conditions(eb, repId, query), ...(after === undefined ? [] : [beyond(eb, after)])]))
       .orderBy('rep_tasks.due_on')
       .orderBy('rep_tasks.task_id')
@@ -159,14 +160,14 @@ function conditions(eb: TasksBuilder, repId: string, query: RepTasksPageQuery): 
   else where.push(eb('rep_tasks.status', 'in', query.status === undefined ? ['open', 'done'] : [query.status]));
   if (query.kind !== undefined) where.push(eb('rep_tasks.kind', '=', query.kind));
   if (query.customerId !== undefined) where.push(eb('rep_tasks.customer_id', '=', query.customerId));
-  if (query.dueFrom !== undefined) where.push(eb('rep_tasks.due_on', '>=', sql<Date>`${query.dueFrom}::date`));
-  if (query.dueBefore !== undefined) where.push(eb('rep_tasks.due_on', '<', sql<Date>`${query.dueBefore}::date`));
+  if (query.dueFrom !== undefined) where.push(eb('rep_tasks.due_on', '>=', dateValue(query.dueFrom)));
+  if (query.dueBefore !== undefined) where.push(eb('rep_tasks.due_on', '<', dateValue(query.dueBefore)));
   return where;
 }
 
 /** Past the cursor in the listing's order: a row comparison on the sort key. */
 function beyond(eb: TasksBuilder, after: After): Expression<SqlBool> {
-  return eb(eb.refTuple('rep_tasks.due_on', 'rep_tasks.task_id'), '>', eb.tuple(sql<Date>`${after.dueOn}::date`, after.taskId));
+  return eb(eb.refTuple('rep_tasks.due_on', 'rep_tasks.task_id'), '>', eb.tuple(dateValue(after.dueOn), after.taskId));
 }
 
 /** Calendar dates given as text: a bad one is a 400 naming each such parameter (not a database error). */

@@ -3,23 +3,14 @@
  * products of amounts are exact (lineAmount throws rather than round), ratios rounded half up.
  */
 import { AGE_BANDS, type AgeBand } from '#domain';
-import { attainmentPct, lineAmount, roundHalfUp } from '../sales-performance/commission.calc.js';
+import { addDays, periodStart } from '../shared/calendar.js';
+import type { EffectiveDated } from '../shared/in-force.js';
+import { lineAmount, mulDivHalfUp, percentOf } from '../shared/money.js';
 
-/** A product's list price and unit cost from a day on (the listing's, then each change's). */
-export interface PriceEntry {
-  /** Calendar date, inclusive. */
-  readonly effectiveFrom: string;
+/** A product's list price and unit cost from a day on (the listing's, then each change's); the one in force on a date is the shared inForceOn's. */
+export interface PriceEntry extends EffectiveDated {
   readonly listPriceMinor: number;
   readonly unitCostMinor: number;
-}
-
-/** The entry in force on `date`: the latest `effectiveFrom` on or before it; of two with one date, the one seen last. */
-export function priceInForce(prices: readonly PriceEntry[], date: string): PriceEntry | undefined {
-  let inForce: PriceEntry | undefined;
-  for (const price of prices) {
-    if (price.effectiveFrom <= date && (inForce === undefined || price.effectiveFrom >= inForce.effectiveFrom)) inForce = price;
-  }
-  return inForce;
 }
 
 /** The demographics an age band comes from: the band given, else the birth year. */
@@ -65,7 +56,7 @@ export interface Discount {
 export function averageDiscount(listUnits: number, listAmountMinor: number, soldAmountMinor: number): Discount | null {
   if (listUnits <= 0) return null;
   const discount = listAmountMinor - soldAmountMinor;
-  return { perUnitMinor: Number(roundHalfUp(BigInt(discount), BigInt(listUnits))), pct: percentOf(discount, listAmountMinor) };
+  return { perUnitMinor: mulDivHalfUp(discount, 1, listUnits), pct: percentOf(discount, listAmountMinor) };
 }
 
 /** A price point: the bucket of `widthMinor` holding a unit price, both ends inclusive. */
@@ -74,27 +65,12 @@ export function priceBucket(unitPriceMinor: number, widthMinor: number): { fromM
   return { fromMinor, toMinor: fromMinor + widthMinor - 1 };
 }
 
-/** `part` of `whole` in percent to one decimal (half up); null when whole is not positive. */
-export function percentOf(part: number, whole: number): number | null {
-  return attainmentPct(part, whole);
-}
-
 export const TREND_INTERVALS = ['month', 'week'] as const;
 export type TrendInterval = (typeof TREND_INTERVALS)[number];
 
-const DAY_MS = 86_400_000;
-const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-/** The first day of the month, or of the ISO week (Monday), containing `date`; as PostgreSQL's date_trunc. */
-export function trendPeriodStart(interval: TrendInterval, date: string): string {
-  if (interval === 'month') return `${date.slice(0, 7)}-01`;
-  const ms = Date.parse(date);
-  return dateOf(ms - ((new Date(ms).getUTCDay() + 6) % 7) * DAY_MS);
-}
-
 /** The first day of the period after the one starting on `start`. */
 export function nextPeriodStart(interval: TrendInterval, start: string): string {
-  if (interval === 'week') return dateOf(Date.parse(start) + 7 * DAY_MS);
+  if (interval === 'week') return addDays(start, 7);
   const [year, month] = start.split('-').map(Number);
   return month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
 }
@@ -104,14 +80,14 @@ export function nextPeriodStart(interval: TrendInterval, start: string): string 
  * the week 52 weeks before (the same weekdays, so weeks compare like with like).
  */
 export function yearBefore(interval: TrendInterval, start: string): string {
-  if (interval === 'week') return dateOf(Date.parse(start) - 52 * 7 * DAY_MS);
+  if (interval === 'week') return addDays(start, -52 * 7);
   return `${Number(start.slice(0, 4)) - 1}${start.slice(4)}`;
 }
 
 /** The whole periods a trend covers: from the one containing `from` to the one containing `to`, and the same a year before (ends exclusive). */
 export function trendRanges(interval: TrendInterval, from: string, to: string) {
-  const start = trendPeriodStart(interval, from);
-  const until = nextPeriodStart(interval, trendPeriodStart(interval, to));
+  const start = periodStart(interval, from);
+  const until = nextPeriodStart(interval, periodStart(interval, to));
   return { start, until, startBefore: yearBefore(interval, start), untilBefore: yearBefore(interval, until) };
 }
 

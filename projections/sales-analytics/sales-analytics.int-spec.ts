@@ -1,11 +1,7 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import type pg from 'pg';
 import { productStream, type CustomerEvent, type Demographics, type ProductEvent, type PurchaseLine } from '#domain';
-import type { JsonObject, RecordedEvent } from '#event-store';
-import { ProblemException } from '#http';
-import { borrowedPool, createPool } from '#postgres';
-import { applyEvents, prepareProjectionTables, type Projection } from '#projections';
-import { createTestDatabase, recordedCustomerEvents, recordedEvents, type TestDatabase } from '#testing';
+import type { RecordedEvent } from '#event-store';
+import { recordedCustomerEvents, recordedEvents } from '#testing';
+import { ProjectionTestbed, problemOf, type TablesDump } from '../shared/projection-testbed.js';
 import { salesAnalyticsProjection } from './sales-analytics.projection.js';
 import { SalesAnalyticsQueries } from './sales-analytics.queries.js';
 import type { SalesAnalyticsTables } from './sales-analytics.tables.js';
@@ -91,57 +87,23 @@ const LOG: RecordedEvent[] = [
 ];
 
 const TABLES = ['customers', 'products', 'product_prices', 'sale_lines', 'product_sales', 'segment_margins', 'customer_sales'] as const;
-type Dump = Record<(typeof TABLES)[number], JsonObject[]>;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
-}
+type Dump = TablesDump<(typeof TABLES)[number]>;
 
 const MARCH = { from: '2026-03-01', to: '2026-03-31', currency: 'EUR' };
 
 describe('sales analytics', () => {
-  let database: TestDatabase;
-  let pool: pg.Pool;
-  let db: Kysely<unknown>;
-  let schema: string;
+  let bed: ProjectionTestbed<SalesAnalyticsTables, (typeof TABLES)[number]>;
   let live: Dump;
   let queries: SalesAnalyticsQueries;
 
-  const apply = (events: readonly RecordedEvent[], projection: Projection<SalesAnalyticsTables> = salesAnalyticsProjection) =>
-    db.transaction().execute((trx) => applyEvents(trx, projection, events));
-
-  async function dump(inSchema: string): Promise<Dump> {
-    const tables = await Promise.all(
-      TABLES.map(async (table) => {
-        const { rows } = await sql<{ row: JsonObject }>`select to_jsonb(t) as row from ${sql.table(`${inSchema}.${table}`)} t order by t`.execute(db);
-        return [table, rows.map((r) => r.row)] as const;
-      }),
-    );
-    return Object.fromEntries(tables) as Dump;
-  }
-
-  async function rebuild(version: number, size: number): Promise<Dump> {
-    const projection = { ...salesAnalyticsProjection, version };
-    const rebuilt = await prepareProjectionTables(pool, projection);
-    for (const batch of chunks(LOG, size)) await apply(batch, projection);
-    return dump(rebuilt);
-  }
-
   beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = createPool(database.url);
-    db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
-    schema = await prepareProjectionTables(pool, salesAnalyticsProjection);
-    for (const batch of chunks(LOG, 5)) await apply(batch);
-    live = await dump(schema);
-    queries = new SalesAnalyticsQueries(db, schema);
+    // As a live projector would: batches cut anywhere in the log.
+    bed = await ProjectionTestbed.open(salesAnalyticsProjection, TABLES, LOG, 5);
+    live = await bed.dump();
+    queries = new SalesAnalyticsQueries(bed.db, bed.schema);
   });
 
-  afterAll(async () => {
-    await db?.destroy();
-    await pool?.end();
-    await database?.drop();
-  });
+  afterAll(() => bed?.close());
 
   describe('projection', () => {
     it('fixes each line with the list price and unit cost in force on its date, and the buyer’s segment then', () => {
@@ -163,15 +125,15 @@ describe('sales analytics', () => {
     });
 
     it('writes the same rows whether the log comes in one batch, two, or one event at a time', async () => {
-      expect(await rebuild(2, LOG.length)).toEqual(live);
-      expect(await rebuild(3, Math.ceil(LOG.length / 2))).toEqual(live);
-      expect(await rebuild(4, 1)).toEqual(live);
+      expect(await bed.rebuild(2, LOG.length)).toEqual(live);
+      expect(await bed.rebuild(3, Math.ceil(LOG.length / 2))).toEqual(live);
+      expect(await bed.rebuild(4, 1)).toEqual(live);
     });
 
     it('ignores events it applied already', async () => {
-      await apply(LOG.slice(3, 18));
-      await apply(LOG.slice(-3));
-      expect(await dump(schema)).toEqual(live);
+      await bed.apply(LOG.slice(3, 18));
+      await bed.apply(LOG.slice(-3));
+      expect(await bed.dump()).toEqual(live);
     });
   });
 
@@ -437,14 +399,6 @@ describe('sales analytics', () => {
   });
 
   it('refuses bad parameters with a 400 naming each field', async () => {
-    const problemOf = async (promise: Promise<unknown>) => {
-      const error = await promise.then(
-        () => undefined,
-        (caught: unknown) => caught,
-      );
-      expect(error).toBeInstanceOf(ProblemException);
-      return (error as ProblemException).problem;
-    };
     const cases: [Promise<unknown>, string[]][] = [
       [queries.products({ ...MARCH, priceBucketMinor: 0 }), ['priceBucketMinor']],
       [queries.purchaseTrends({ ...MARCH, interval: 'day' as 'week' }), ['interval']],

@@ -2,10 +2,12 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import { customerIdOfStream, skuOfStream, toCustomerEvent, toProductEvent, type CustomerEvent, type Demographics, type ProductEvent } from '#domain';
 import type { RecordedEvent } from '#event-store';
 import type { Projection } from '#projections';
-import { lineAmount, utcDate } from '../sales-performance/commission.calc.js';
-import { calendarDate } from '../sales-performance/sales-performance.tables.js';
-import { addInto, anyOf, distinct, inChunks, inRows, keyOf } from '../report-support/batch-sql.js';
-import { ageBandOn, listValue, priceInForce, type PriceEntry } from './sales-analytics.calc.js';
+import { addInto, anyOf, appendTo, byKeys, distinct, inRows, insertRows, keyOf } from '../shared/batch-sql.js';
+import { utcDate } from '../shared/calendar.js';
+import { calendarDate } from '../shared/date-columns.js';
+import { inForceOn } from '../shared/in-force.js';
+import { lineAmount } from '../shared/money.js';
+import { ageBandOn, listValue, type PriceEntry } from './sales-analytics.calc.js';
 import {
   UNKNOWN,
   initial,
@@ -92,25 +94,20 @@ async function load(db: Kysely<SalesAnalyticsTables>, items: readonly Item[]): P
   );
   const refunded = items.flatMap((item) => (item.data.type === 'RefundRecorded' ? [[item.id, item.data.data.orderId]] : []));
   const [customers, products, prices, lines] = await Promise.all([
-    customerIds.length === 0 ? [] : db.selectFrom('customers').selectAll().where('customer_id', '=', anyOf(customerIds)).execute(),
-    skus.length === 0 ? [] : db.selectFrom('products').selectAll().where('sku', '=', anyOf(skus)).execute(),
-    skus.length === 0
-      ? []
-      : db
-          .selectFrom('product_prices')
-          .select(['sku', 'list_price_minor', 'unit_cost_minor', calendarDate('effective_from').as('effective_from')])
-          .where('sku', '=', anyOf(skus))
-          .orderBy('sku')
-          .orderBy('revision')
-          .execute(),
-    refunded.length === 0
-      ? []
-      : db
-          .selectFrom('sale_lines')
-          .select(LINE_COLUMNS)
-          .select(calendarDate('sold_on').as('sold_on'))
-          .where(inRows(['customer_id', 'order_id'], refunded))
-          .execute(),
+    byKeys(customerIds, (ids) => db.selectFrom('customers').selectAll().where('customer_id', '=', anyOf(ids)).execute()),
+    byKeys(skus, (ids) => db.selectFrom('products').selectAll().where('sku', '=', anyOf(ids)).execute()),
+    byKeys(skus, (ids) =>
+      db
+        .selectFrom('product_prices')
+        .select(['sku', 'list_price_minor', 'unit_cost_minor', calendarDate('effective_from').as('effective_from')])
+        .where('sku', '=', anyOf(ids))
+        .orderBy('sku')
+        .orderBy('revision')
+        .execute(),
+    ),
+    byKeys(refunded, (orders) =>
+      db.selectFrom('sale_lines').select(LINE_COLUMNS).select(calendarDate('sold_on').as('sold_on')).where(inRows(['customer_id', 'order_id'], orders)).execute(),
+    ),
   ]);
   const loaded: Loaded = {
     customers: new Map(customers.map((row) => [row.customer_id, row])),
@@ -119,8 +116,7 @@ async function load(db: Kysely<SalesAnalyticsTables>, items: readonly Item[]): P
     lines: new Map(lines.map((row) => [lineKey(row.customer_id, row.order_id, row.line_no), row])),
   };
   for (const row of prices) {
-    const entry = { effectiveFrom: row.effective_from, listPriceMinor: row.list_price_minor, unitCostMinor: row.unit_cost_minor };
-    loaded.prices.set(row.sku, [...(loaded.prices.get(row.sku) ?? []), entry]);
+    appendTo(loaded.prices, row.sku, { effectiveFrom: row.effective_from, listPriceMinor: row.list_price_minor, unitCostMinor: row.unit_cost_minor });
   }
   return loaded;
 }
@@ -227,7 +223,7 @@ function walkBatch(items: readonly Item[], loaded: Loaded): Walk {
       if (event.revision <= before.revision) continue;
       let after: ProductRow = { ...before, revision: event.revision };
       const addPrice = (price: PriceEntry) => {
-        walk.prices.set(sku, [...(walk.prices.get(sku) ?? []), price]);
+        appendTo(walk.prices, sku, price);
         walk.newPrices.push({ sku, revision: event.revision, effective_from: price.effectiveFrom, list_price_minor: price.listPriceMinor, unit_cost_minor: price.unitCostMinor });
       };
       switch (item.data.type) {
@@ -278,7 +274,7 @@ function walkBatch(items: readonly Item[], loaded: Loaded): Walk {
         };
         for (const line of lines) {
           const product = walk.products.get(line.productSku);
-          const price = product?.currency === line.currency ? priceInForce(walk.prices.get(line.productSku) ?? [], day) : undefined;
+          const price = product?.currency === line.currency ? inForceOn(walk.prices.get(line.productSku) ?? [], day) : undefined;
           const row: LineRow = {
             customer_id: customerId,
             order_id: orderId,
@@ -336,83 +332,31 @@ function demographicColumns(demographics: { readonly [K in keyof Demographics]?:
 }
 
 async function write(db: Kysely<SalesAnalyticsTables>, walk: Walk): Promise<void> {
-  await inChunks(
+  await insertRows(
+    db,
+    'customers',
     [...walk.changedCustomers].map((id) => walk.customers.get(id) as CustomerRow),
-    (rows) =>
-      db
-        .insertInto('customers')
-        .values(rows)
-        .onConflict((conflict) =>
-          conflict.column('customer_id').doUpdateSet((eb) => ({
-            revision: eb.ref('excluded.revision'),
-            ...Object.fromEntries(Object.values(DEMOGRAPHIC_COLUMNS).map((column) => [column, eb.ref(`excluded.${column}`)])),
-          })),
-        )
-        .execute(),
+    { key: ['customer_id'], set: ['revision', ...Object.values(DEMOGRAPHIC_COLUMNS)] },
   );
-  await inChunks(
+  await insertRows(
+    db,
+    'products',
     [...walk.changedProducts].map((sku) => walk.products.get(sku) as ProductRow),
-    (rows) =>
-      db
-        .insertInto('products')
-        .values(rows)
-        .onConflict((conflict) =>
-          conflict.column('sku').doUpdateSet((eb) => ({
-            revision: eb.ref('excluded.revision'),
-            name: eb.ref('excluded.name'),
-            category: eb.ref('excluded.category'),
-            currency: eb.ref('excluded.currency'),
-            retired: eb.ref('excluded.retired'),
-          })),
-        )
-        .execute(),
+    { key: ['sku'], set: ['revision', 'name', 'category', 'currency', 'retired'] },
   );
   // Prices and lines are applied once (their stream's revision guards them): a conflict is a bug, and fails.
-  await inChunks(walk.newPrices, (rows) => db.insertInto('product_prices').values(rows).execute());
-  await inChunks(walk.newLines, (rows) => db.insertInto('sale_lines').values(rows).execute());
-  await inChunks([...walk.productSales.values()], (rows) =>
-    db
-      .insertInto('product_sales')
-      .values(rows)
-      .onConflict((conflict) =>
-        conflict.columns(['day', 'currency', 'sku', 'category', 'unit_price_minor']).doUpdateSet((eb) => ({
-          units_sold: eb('product_sales.units_sold', '+', eb.ref('excluded.units_sold')),
-          revenue_minor: eb('product_sales.revenue_minor', '+', eb.ref('excluded.revenue_minor')),
-          units_refunded: eb('product_sales.units_refunded', '+', eb.ref('excluded.units_refunded')),
-          refunds_minor: eb('product_sales.refunds_minor', '+', eb.ref('excluded.refunds_minor')),
-          list_units: eb('product_sales.list_units', '+', eb.ref('excluded.list_units')),
-          list_amount_minor: eb('product_sales.list_amount_minor', '+', eb.ref('excluded.list_amount_minor')),
-        })),
-      )
-      .execute(),
-  );
-  await inChunks([...walk.margins.values()], (rows) =>
-    db
-      .insertInto('segment_margins')
-      .values(rows)
-      .onConflict((conflict) =>
-        conflict.columns(['day', 'currency', 'sku', 'region', 'industry', 'age_band']).doUpdateSet((eb) => ({
-          units_sold: eb('segment_margins.units_sold', '+', eb.ref('excluded.units_sold')),
-          revenue_minor: eb('segment_margins.revenue_minor', '+', eb.ref('excluded.revenue_minor')),
-          cost_minor: eb('segment_margins.cost_minor', '+', eb.ref('excluded.cost_minor')),
-          units_refunded: eb('segment_margins.units_refunded', '+', eb.ref('excluded.units_refunded')),
-          refunds_minor: eb('segment_margins.refunds_minor', '+', eb.ref('excluded.refunds_minor')),
-          cost_refunded_minor: eb('segment_margins.cost_refunded_minor', '+', eb.ref('excluded.cost_refunded_minor')),
-        })),
-      )
-      .execute(),
-  );
-  await inChunks([...walk.customerSales.values()], (rows) =>
-    db
-      .insertInto('customer_sales')
-      .values(rows)
-      .onConflict((conflict) =>
-        conflict.columns(['day', 'currency', 'customer_id', 'age_band', 'gender', 'region', 'industry', 'company_size']).doUpdateSet((eb) => ({
-          purchases: eb('customer_sales.purchases', '+', eb.ref('excluded.purchases')),
-          revenue_minor: eb('customer_sales.revenue_minor', '+', eb.ref('excluded.revenue_minor')),
-          refunds_minor: eb('customer_sales.refunds_minor', '+', eb.ref('excluded.refunds_minor')),
-        })),
-      )
-      .execute(),
-  );
+  await insertRows(db, 'product_prices', walk.newPrices);
+  await insertRows(db, 'sale_lines', walk.newLines);
+  await insertRows(db, 'product_sales', [...walk.productSales.values()], {
+    key: ['day', 'currency', 'sku', 'category', 'unit_price_minor'],
+    add: ['units_sold', 'revenue_minor', 'units_refunded', 'refunds_minor', 'list_units', 'list_amount_minor'],
+  });
+  await insertRows(db, 'segment_margins', [...walk.margins.values()], {
+    key: ['day', 'currency', 'sku', 'region', 'industry', 'age_band'],
+    add: ['units_sold', 'revenue_minor', 'cost_minor', 'units_refunded', 'refunds_minor', 'cost_refunded_minor'],
+  });
+  await insertRows(db, 'customer_sales', [...walk.customerSales.values()], {
+    key: ['day', 'currency', 'customer_id', 'age_band', 'gender', 'region', 'industry', 'company_size'],
+    add: ['purchases', 'revenue_minor', 'refunds_minor'],
+  });
 }

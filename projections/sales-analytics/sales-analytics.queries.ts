@@ -1,13 +1,14 @@
 import { sql, type Kysely } from 'kysely';
 import { AGE_BANDS, COMPANY_SIZES } from '#domain';
-import { dateValue } from '../sales-performance/sales-performance.tables.js';
-import { check, integerErrors, oneOfErrors, rangeErrors, type ReportRange } from '../report-support/report-range.js';
+import { addDays } from '../shared/calendar.js';
+import { dateValue, withinDates } from '../shared/date-columns.js';
+import { moneyOf, percentOf, type Money } from '../shared/money.js';
+import { check, integerErrors, oneOfErrors, rangeErrors, type ReportRange } from '../shared/parameters.js';
 import {
   DEMOGRAPHIC_DIMENSIONS,
   PROFIT_SEGMENTS,
   TREND_INTERVALS,
   averageDiscount,
-  percentOf,
   priceBucket,
   trendRanges,
   type DemographicDimension,
@@ -15,14 +16,6 @@ import {
   type TrendInterval,
 } from './sales-analytics.calc.js';
 import { UNKNOWN, type SalesAnalyticsTables } from './sales-analytics.tables.js';
-
-/** Money of sales and refunds dated in a range, in the report's currency (minor units). */
-export interface Money {
-  readonly revenueMinor: number;
-  readonly refundsMinor: number;
-  /** revenue - refunds. */
-  readonly netRevenueMinor: number;
-}
 
 export interface ProductsQuery extends ReportRange {
   /** The width of a price point, in minor units. */
@@ -177,8 +170,7 @@ export class SalesAnalyticsQueries {
         sql<number>`sum(s.list_amount_minor)::bigint`.as('list_amount_minor'),
       ])
       .where('s.currency', '=', query.currency)
-      .where('s.day', '>=', dateValue(query.from))
-      .where('s.day', '<=', dateValue(query.to))
+      .where(withinDates('s.day', query))
       .groupBy(['s.sku', 's.unit_price_minor', 'p.name', 'p.category'])
       .orderBy('s.sku')
       .orderBy('s.unit_price_minor')
@@ -218,7 +210,7 @@ export class SalesAnalyticsQueries {
   async purchaseTrends(query: TrendsQuery): Promise<TrendsReport> {
     check([...rangeErrors(query), ...oneOfErrors('interval', query.interval, TREND_INTERVALS)]);
     const { start, until, startBefore, untilBefore } = trendRanges(query.interval, query.from, query.to);
-    // The year before's days are moved into the period they compare with: date_trunc's months and ISO weeks, as trendPeriodStart.
+    // The year before's days are moved into the period they compare with: date_trunc's months and ISO weeks, as periodStart (shared calendar).
     const shift = query.interval === 'month' ? '1 year' : '364 days';
     const periodOf = (days: string) => sql<string>`to_char(date_trunc(${query.interval}, (day + ${days}::interval)::timestamp), 'YYYY-MM-DD')`;
     const rows = await this.db
@@ -263,11 +255,10 @@ export class SalesAnalyticsQueries {
       .orderBy('period_start')
       .orderBy('category')
       .execute();
-    const lastDay = new Date(Date.parse(until) - 86_400_000).toISOString().slice(0, 10);
     return {
       ...query,
       periodsFrom: start,
-      periodsTo: lastDay,
+      periodsTo: addDays(until, -1),
       items: rows.map((row) => ({
         periodStart: row.period_start,
         category: row.category === UNKNOWN ? null : row.category,
@@ -294,8 +285,7 @@ export class SalesAnalyticsQueries {
         sql<number>`sum(m.cost_minor - m.cost_refunded_minor)::bigint`.as('cost'),
       ])
       .where('m.currency', '=', query.currency)
-      .where('m.day', '>=', dateValue(query.from))
-      .where('m.day', '<=', dateValue(query.to))
+      .where(withinDates('m.day', query))
       .groupBy([segment, 'm.sku', 'p.name'])
       .execute();
     const segments = new Map<string, typeof rows>();
@@ -334,8 +324,7 @@ export class SalesAnalyticsQueries {
         sql<number>`sum(refunds_minor)::bigint`.as('refunds_minor'),
       ])
       .where('currency', '=', range.currency)
-      .where('day', '>=', dateValue(range.from))
-      .where('day', '<=', dateValue(range.to))
+      .where(withinDates('day', range))
       .groupBy(sql`grouping sets ((), ${sql.join(columns.map((column) => sql`(${sql.ref(column)})`))})`)
       .execute();
     // grouping() has one bit per column, the first the highest: set when the column is aggregated over.
@@ -355,10 +344,6 @@ export class SalesAnalyticsQueries {
     ) as Record<DemographicDimension, DemographicReportRow[]>;
     return { ...range, customers: total?.customers ?? 0, ...moneyOf(total?.revenue_minor ?? 0, total?.refunds_minor ?? 0), dimensions };
   }
-}
-
-function moneyOf(revenueMinor: number, refundsMinor: number): Money {
-  return { revenueMinor, refundsMinor, netRevenueMinor: revenueMinor - refundsMinor };
 }
 
 function marginOf(units: number, netRevenueMinor: number, costMinor: number): Margin {

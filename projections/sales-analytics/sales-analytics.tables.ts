@@ -1,8 +1,6 @@
-import type { ColumnType, Kysely, Migration } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 import type { AgeBand, CompanySize } from '#domain';
-
-/** A PostgreSQL `date` written as `YYYY-MM-DD` (read it with calendarDate, compare with dateValue). */
-type CalendarDate = ColumnType<Date, string, string>;
+import type { CalendarDate } from '../shared/date-columns.js';
 
 /** Key columns that may name nothing (no category, an unknown region) hold '' rather than null: they are part of primary keys. */
 export const UNKNOWN = '';

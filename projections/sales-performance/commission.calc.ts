@@ -1,9 +1,10 @@
 /**
- * The money, tier and period arithmetic of the sales-performance read model: pure functions, no
- * I/O. Amounts are integer minor units; products of amounts and rates are taken in BigInt so they
- * never lose a cent, whatever their size.
+ * The commission and tier arithmetic of the sales-performance read model: pure functions, no I/O.
+ * Amounts are integer minor units; money, dates and the plan in force come from ../shared.
  */
 import type { CategoryRate, CommissionTier, GoalPeriod } from '#domain';
+import type { EffectiveDated } from '../shared/in-force.js';
+import { mulDivHalfUp } from '../shared/money.js';
 
 export const PERIOD_KINDS = ['day', 'month', 'quarter', 'year'] as const;
 export type PeriodKind = (typeof PERIOD_KINDS)[number];
@@ -11,72 +12,16 @@ export type PeriodKind = (typeof PERIOD_KINDS)[number];
 /** The periods a tier threshold counts revenue in (a goal's periods). */
 export const TIER_PERIODS: readonly GoalPeriod[] = ['month', 'quarter', 'year'];
 
-const BPS_PER_UNIT = 10_000n;
-const CALENDAR_DATE = /^(\d{4})-(\d\d)-(\d\d)$/;
+const BPS_PER_UNIT = 10_000;
 
-/** The UTC calendar date (`YYYY-MM-DD`) of an ISO 8601 time; throws on a time that is not one. */
-export function utcDate(time: string): string {
-  const ms = Date.parse(time);
-  if (Number.isNaN(ms)) throw new RangeError(`not a time: ${time}`);
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
-/** The first day of the `kind` period (UTC calendar) that contains `date` (`YYYY-MM-DD`). */
-export function periodStart(kind: PeriodKind, date: string): string {
-  const match = CALENDAR_DATE.exec(date);
-  if (match === null) throw new RangeError(`not a calendar date: ${date}`);
-  const [, year, month] = match;
-  switch (kind) {
-    case 'day':
-      return date;
-    case 'month':
-      return `${year}-${month}-01`;
-    case 'quarter':
-      return `${year}-${String(Math.floor((Number(month) - 1) / 3) * 3 + 1).padStart(2, '0')}-01`;
-    case 'year':
-      return `${year}-01-01`;
-  }
-}
-
-/** `numerator / denominator` rounded half up (towards +infinity on a tie); `denominator` > 0. */
-export function roundHalfUp(numerator: bigint, denominator: bigint): bigint {
-  if (denominator <= 0n) throw new RangeError('denominator must be positive');
-  // floor((2n + d) / 2d), with a floor division (BigInt division truncates towards zero).
-  const dividend = 2n * numerator + denominator;
-  const divisor = 2n * denominator;
-  const quotient = dividend / divisor;
-  return dividend % divisor < 0n ? quotient - 1n : quotient;
-}
-
-/** A commission plan as the projection keeps it (the fields of CommissionPlanSet it uses). */
-export interface Plan {
+/** A commission plan as the projection keeps it (the fields of CommissionPlanSet it uses): the plan in force on a date is the shared inForceOn's. */
+export interface Plan extends EffectiveDated {
   readonly planId: string;
-  /** Calendar date, inclusive. */
-  readonly effectiveFrom: string;
   readonly baseRateBps: number;
   readonly categoryRates: readonly CategoryRate[];
   readonly tiers: readonly CommissionTier[];
   readonly tierPeriod?: GoalPeriod;
   readonly currency?: string;
-}
-
-/**
- * The plan in force on `date`: the latest `effectiveFrom` on or before it; of plans with the same
- * date, the one seen last. `plans` are in log order, so a rebuild picks the same plan.
- */
-export function planInForce(plans: readonly Plan[], date: string): Plan | undefined {
-  let inForce: Plan | undefined;
-  for (const plan of plans) {
-    if (plan.effectiveFrom <= date && (inForce === undefined || plan.effectiveFrom >= inForce.effectiveFrom)) inForce = plan;
-  }
-  return inForce;
-}
-
-/** quantity * unit price; throws rather than round an amount beyond exact JS integers. */
-export function lineAmount(quantity: number, unitPriceMinor: number): number {
-  const amount = quantity * unitPriceMinor;
-  if (!Number.isSafeInteger(amount)) throw new RangeError(`line amount ${quantity} x ${unitPriceMinor} is not an exact integer`);
-  return amount;
 }
 
 /** A part of a sale line's amount earning one rate. */
@@ -122,7 +67,7 @@ export function lineCommission(plan: Plan, line: LineToPay, progressMinor: numbe
 }
 
 function segment(amountMinor: number, rateBps: number): Segment {
-  return { amountMinor, rateBps, commissionMinor: Number(roundHalfUp(BigInt(amountMinor) * BigInt(rateBps), BPS_PER_UNIT)) };
+  return { amountMinor, rateBps, commissionMinor: mulDivHalfUp(amountMinor, rateBps, BPS_PER_UNIT) };
 }
 
 export function totalCommission(segments: readonly Segment[]): number {
@@ -142,12 +87,6 @@ export interface PaidLine {
  */
 export function refundReversal(line: PaidLine, refundMinor: number): number {
   if (line.amountMinor <= 0 || refundMinor <= 0) return 0;
-  const share = Number(roundHalfUp(BigInt(line.commissionMinor) * BigInt(refundMinor), BigInt(line.amountMinor)));
+  const share = mulDivHalfUp(line.commissionMinor, refundMinor, line.amountMinor);
   return Math.max(0, Math.min(share, line.commissionMinor - line.commissionReversedMinor));
-}
-
-/** Goal attainment in percent, one decimal; null without a (positive) target. */
-export function attainmentPct(actual: number, target: number | null): number | null {
-  if (target === null || target <= 0) return null;
-  return Number(roundHalfUp(BigInt(actual) * 1000n, BigInt(target))) / 10;
 }

@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import type pg from 'pg';
 import { repStream, type CommissionPlanSetData, type CustomerEvent, type GoalSetData, type PurchaseLine, type RepEvent } from '#domain';
-import type { JsonObject, RecordedEvent } from '#event-store';
-import { ProblemException } from '#http';
-import { borrowedPool, createPool } from '#postgres';
-import { applyEvents, prepareProjectionTables, type Projection } from '#projections';
-import { createTestDatabase, recordedCustomerEvents, recordedEvents, type TestDatabase } from '#testing';
+import type { RecordedEvent } from '#event-store';
+import { recordedCustomerEvents, recordedEvents } from '#testing';
+import { ProjectionTestbed, problemOf, type TablesDump } from '../shared/projection-testbed.js';
 import { salesPerformanceProjection } from './sales-performance.projection.js';
 import { SalesPerformanceQueries, type CommissionTotals } from './sales-performance.queries.js';
 import type { SalesPerformanceTables } from './sales-performance.tables.js';
@@ -145,57 +141,19 @@ const LOG: RecordedEvent[] = [
 ];
 
 const TABLES = ['reps', 'customers', 'commission_plans', 'goals', 'sale_lines', 'sales_totals', 'activity_totals'] as const;
-type Dump = Record<(typeof TABLES)[number], JsonObject[]>;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
-}
+type Dump = TablesDump<(typeof TABLES)[number]>;
 
 describe('sales performance', () => {
-  let database: TestDatabase;
-  let pool: pg.Pool;
-  let db: Kysely<unknown>;
-  let schema: string;
+  let bed: ProjectionTestbed<SalesPerformanceTables, (typeof TABLES)[number]>;
   let live: Dump;
 
-  const apply = (events: readonly RecordedEvent[], projection: Projection<SalesPerformanceTables> = salesPerformanceProjection) =>
-    db.transaction().execute((trx) => applyEvents(trx, projection, events));
-
-  /** Every row of every table, as JSON (dates `YYYY-MM-DD`), in column order (keys first). */
-  async function dump(inSchema: string): Promise<Dump> {
-    const tables = await Promise.all(
-      TABLES.map(async (table) => {
-        const { rows } = await sql<{ row: JsonObject }>`
-          select to_jsonb(t) as row from ${sql.table(`${inSchema}.${table}`)} t order by t`.execute(db);
-        return [table, rows.map((r) => r.row)] as const;
-      }),
-    );
-    return Object.fromEntries(tables) as Dump;
-  }
-
-  /** Projects the log into a fresh schema (a new version of the projection), in batches of `size`. */
-  async function rebuild(version: number, size: number): Promise<Dump> {
-    const projection = { ...salesPerformanceProjection, version };
-    const rebuilt = await prepareProjectionTables(pool, projection);
-    for (const batch of chunks(LOG, size)) await apply(batch, projection);
-    return dump(rebuilt);
-  }
-
   beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = createPool(database.url);
-    db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
-    schema = await prepareProjectionTables(pool, salesPerformanceProjection);
     // As a live projector would: batches cut anywhere in the log.
-    for (const batch of chunks(LOG, 7)) await apply(batch);
-    live = await dump(schema);
+    bed = await ProjectionTestbed.open(salesPerformanceProjection, TABLES, LOG, 7);
+    live = await bed.dump();
   });
 
-  afterAll(async () => {
-    await db?.destroy();
-    await pool?.end();
-    await database?.drop();
-  });
+  afterAll(() => bed?.close());
 
   describe('projection', () => {
     const line = (customerId: string, orderId: string, lineNo: number) => live.sale_lines.find((row) => row.customer_id === customerId && row.order_id === orderId && row.line_no === lineNo);
@@ -305,38 +263,29 @@ describe('sales performance', () => {
 
     it('writes the same rows whether the log comes in one batch, two, or one event at a time', async () => {
       const half = Math.floor(LOG.length / 2);
-      expect(await rebuild(2, LOG.length)).toEqual(live);
-      expect(await rebuild(3, half)).toEqual(live);
-      expect(await rebuild(4, 1)).toEqual(live);
+      expect(await bed.rebuild(2, LOG.length)).toEqual(live);
+      expect(await bed.rebuild(3, half)).toEqual(live);
+      expect(await bed.rebuild(4, 1)).toEqual(live);
     });
 
     it('a rebuild into fresh tables reproduces every total to the cent', async () => {
-      const rebuilt = await rebuild(5, 500);
+      const rebuilt = await bed.rebuild(5, 500);
       expect(rebuilt.sales_totals).toEqual(live.sales_totals);
       expect(rebuilt).toEqual(live);
     });
 
     it('ignores events it applied already', async () => {
-      await apply(LOG.slice(5, 20));
-      await apply(LOG.slice(-3));
-      expect(await dump(schema)).toEqual(live);
+      await bed.apply(LOG.slice(5, 20));
+      await bed.apply(LOG.slice(-3));
+      expect(await bed.dump()).toEqual(live);
     });
   });
 
   describe('queries', () => {
     let queries: SalesPerformanceQueries;
     beforeAll(() => {
-      queries = new SalesPerformanceQueries(db, schema);
+      queries = new SalesPerformanceQueries(bed.db, bed.schema);
     });
-
-    const problemOf = async (promise: Promise<unknown>) => {
-      const error = await promise.then(
-        () => undefined,
-        (caught: unknown) => caught,
-      );
-      expect(error).toBeInstanceOf(ProblemException);
-      return (error as ProblemException).problem;
-    };
 
     it("lists one rep's commissions per period of a range", async () => {
       const rows = await queries.repCommissions('alice', { period: 'month', from: '2026-01-15', to: '2026-03-31' });

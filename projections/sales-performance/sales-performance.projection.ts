@@ -1,22 +1,14 @@
-import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { customerIdOfStream, repIdOfStream, toCustomerEvent, toRepEvent, type GoalPeriod, type PurchaseLine, type RefundLine } from '#domain';
 import type { RecordedEvent } from '#event-store';
 import type { Projection } from '#projections';
+import { addInto, anyOf, appendTo, byKeys, distinct, inRows, insertRows, keyOf } from '../shared/batch-sql.js';
+import { periodStart, utcDate } from '../shared/calendar.js';
+import { calendarDate } from '../shared/date-columns.js';
+import { inForceOn } from '../shared/in-force.js';
+import { lineAmount } from '../shared/money.js';
+import { PERIOD_KINDS, TIER_PERIODS, lineCommission, refundReversal, tierPeriodFor, totalCommission, type Plan } from './commission.calc.js';
 import {
-  PERIOD_KINDS,
-  TIER_PERIODS,
-  lineAmount,
-  lineCommission,
-  periodStart,
-  planInForce,
-  refundReversal,
-  tierPeriodFor,
-  totalCommission,
-  utcDate,
-  type Plan,
-} from './commission.calc.js';
-import {
-  calendarDate,
   initial,
   type ActivityTotalsTable,
   type CustomersTable,
@@ -37,7 +29,7 @@ export const SALES_PERFORMANCE = 'sales-performance';
  *   projection follows CustomerRegistered.ownerRepId and OwnerAssigned). Sales without a rep are
  *   left out entirely; a refund belongs to the rep of the sale lines it refunds.
  * - A line's commission is computed once, when it is sold, and stored per line: a later plan never
- *   changes it. See commission.calc.ts for the plan in force, rates, tiers and rounding. Tier
+ *   changes it. See commission.calc.ts for rates, tiers and rounding (the plan in force: inForceOn). Tier
  *   progress is the rep's gross revenue in the plan's currency within the tier period, in log order
  *   of the sales (the sales_totals revenue of that period), counting every sale of the rep, with or
  *   without a plan.
@@ -110,8 +102,8 @@ async function loadStreams(db: Kysely<SalesPerformanceTables>, events: readonly 
   const customerIds = distinct(events.map((event) => customerIdOfStream(event.streamId)));
   const repIds = distinct(events.map((event) => repIdOfStream(event.streamId)));
   const [customers, reps] = await Promise.all([
-    customerIds.length === 0 ? [] : db.selectFrom('customers').selectAll().where('customer_id', '=', anyOf(customerIds)).execute(),
-    repIds.length === 0 ? [] : db.selectFrom('reps').selectAll().where('rep_id', '=', anyOf(repIds)).execute(),
+    byKeys(customerIds, (ids) => db.selectFrom('customers').selectAll().where('customer_id', '=', anyOf(ids)).execute()),
+    byKeys(repIds, (ids) => db.selectFrom('reps').selectAll().where('rep_id', '=', anyOf(ids)).execute()),
   ]);
   return { customers: new Map(customers.map((row) => [row.customer_id, row])), reps: new Map(reps.map((row) => [row.rep_id, row])) };
 }
@@ -126,10 +118,7 @@ function decode(events: readonly RecordedEvent[], streams: Streams): Decoded {
     const on = utcDate(time);
     for (const period of PERIOD_KINDS) {
       const start = periodStart(period, on);
-      const key = keyOf(repId, period, start);
-      const row = decoded.activity.get(key) ?? { rep_id: repId, period, period_start: start, calls: 0, leads_converted: 0 };
-      row[counter] += 1;
-      decoded.activity.set(key, row);
+      addInto(decoded.activity, keyOf(repId, period, start), () => ({ rep_id: repId, period, period_start: start, calls: 0, leads_converted: 0 }), { [counter]: 1 });
     }
   };
   for (const event of events) {
@@ -247,33 +236,35 @@ async function loadSalesState(db: Kysely<SalesPerformanceTables>, facts: readonl
   const progressKeys = sales.flatMap((sale) => TIER_PERIODS.map((period) => [sale.repId, sale.currency, period, periodStart(period, sale.soldOn)]));
   const repIds = distinct(sales.map((sale) => sale.repId));
   const [plans, revenue, lines] = await Promise.all([
-    repIds.length === 0
-      ? []
-      : db
-          .selectFrom('commission_plans')
-          .select(['rep_id', 'plan_id', 'base_rate_bps', 'category_rates', 'tiers', 'tier_period', 'currency'])
-          .select(calendarDate('effective_from').as('effective_from'))
-          .where('rep_id', '=', anyOf(repIds))
-          .orderBy('rep_id')
-          .orderBy('revision')
-          .execute(),
-    progressKeys.length === 0
-      ? []
-      : db
-          .selectFrom('sales_totals')
-          .select(['rep_id', 'currency', 'period', 'revenue_minor'])
-          .select(calendarDate('period_start').as('period_start'))
-          .where(inRows(['rep_id', 'currency', 'period', ['period_start', 'date']], progressKeys))
-          .execute(),
-    refunds.length === 0
-      ? []
-      : db
+    byKeys(repIds, (ids) =>
+      db
+        .selectFrom('commission_plans')
+        .select(['rep_id', 'plan_id', 'base_rate_bps', 'category_rates', 'tiers', 'tier_period', 'currency'])
+        .select(calendarDate('effective_from').as('effective_from'))
+        .where('rep_id', '=', anyOf(ids))
+        .orderBy('rep_id')
+        .orderBy('revision')
+        .execute(),
+    ),
+    byKeys(progressKeys, (keys) =>
+      db
+        .selectFrom('sales_totals')
+        .select(['rep_id', 'currency', 'period', 'revenue_minor'])
+        .select(calendarDate('period_start').as('period_start'))
+        .where(inRows(['rep_id', 'currency', 'period', ['period_start', 'date']], keys))
+        .execute(),
+    ),
+    byKeys(
+      refunds.map((refund) => [refund.customerId, refund.orderId]),
+      (orders) =>
+        db
           .selectFrom('sale_lines')
           .select(LINE_COLUMNS)
           .select(calendarDate('sold_on').as('sold_on'))
           .select(sql<string>`segments::text`.as('segments'))
-          .where(inRows(['customer_id', 'order_id'], refunds.map((refund) => [refund.customerId, refund.orderId])))
+          .where(inRows(['customer_id', 'order_id'], orders))
           .execute(),
+    ),
   ]);
   const state: SalesState = { plans: new Map(), revenue: new Map(), lines: new Map() };
   for (const row of plans) {
@@ -286,7 +277,7 @@ async function loadSalesState(db: Kysely<SalesPerformanceTables>, facts: readonl
       tierPeriod: row.tier_period ?? undefined,
       currency: row.currency ?? undefined,
     };
-    state.plans.set(row.rep_id, [...(state.plans.get(row.rep_id) ?? []), plan]);
+    appendTo(state.plans, row.rep_id, plan);
   }
   for (const row of revenue) state.revenue.set(keyOf(row.rep_id, row.currency, row.period, row.period_start), row.revenue_minor);
   for (const row of lines) state.lines.set(keyOf(row.customer_id, row.order_id, String(row.line_no)), row);
@@ -310,30 +301,18 @@ function compute(facts: readonly Fact[], state: SalesState): Changes {
   const add = (repId: string, currency: string, on: string, sums: Partial<SalesSums>) => {
     for (const period of PERIOD_KINDS) {
       const start = periodStart(period, on);
-      const key = keyOf(repId, currency, period, start);
-      const row = changes.totals.get(key) ?? {
-        rep_id: repId,
-        currency,
-        period,
-        period_start: start,
-        revenue_minor: 0,
-        refunds_minor: 0,
-        commission_minor: 0,
-        commission_reversed_minor: 0,
-        deals: 0,
-      };
-      row.revenue_minor += sums.revenue_minor ?? 0;
-      row.refunds_minor += sums.refunds_minor ?? 0;
-      row.commission_minor += sums.commission_minor ?? 0;
-      row.commission_reversed_minor += sums.commission_reversed_minor ?? 0;
-      row.deals += sums.deals ?? 0;
-      changes.totals.set(key, row);
+      addInto(
+        changes.totals,
+        keyOf(repId, currency, period, start),
+        () => ({ rep_id: repId, currency, period, period_start: start, revenue_minor: 0, refunds_minor: 0, commission_minor: 0, commission_reversed_minor: 0, deals: 0 }),
+        sums,
+      );
     }
   };
   for (const fact of facts) {
     switch (fact.kind) {
       case 'plan': {
-        state.plans.set(fact.repId, [...(state.plans.get(fact.repId) ?? []), fact.plan]);
+        appendTo(state.plans, fact.repId, fact.plan);
         const { planId, effectiveFrom, baseRateBps, categoryRates, tiers, tierPeriod, currency } = fact.plan;
         changes.plans.push({
           rep_id: fact.repId,
@@ -350,7 +329,7 @@ function compute(facts: readonly Fact[], state: SalesState): Changes {
       }
       case 'sale': {
         const { customerId, orderId, repId, soldOn, currency } = fact;
-        const plan = planInForce(state.plans.get(repId) ?? [], soldOn);
+        const plan = inForceOn(state.plans.get(repId) ?? [], soldOn);
         const tierPeriod = plan === undefined ? undefined : tierPeriodFor(plan, currency);
         const progressKey = (period: GoalPeriod) => keyOf(repId, currency, period, periodStart(period, soldOn));
         add(repId, currency, soldOn, { deals: 1 });
@@ -408,116 +387,22 @@ function compute(facts: readonly Fact[], state: SalesState): Changes {
   return changes;
 }
 
-/** Rows per statement: at most 14 parameters a row, far below PostgreSQL's 65,535 per statement. */
-const ROWS_PER_STATEMENT = 1_000;
-
 async function write(db: Kysely<SalesPerformanceTables>, decoded: Decoded, changes: Changes): Promise<void> {
-  await inChunks([...decoded.customers.values()], (rows) =>
-    db
-      .insertInto('customers')
-      .values(rows)
-      .onConflict((conflict) => conflict.column('customer_id').doUpdateSet((eb) => ({ revision: eb.ref('excluded.revision'), owner_rep_id: eb.ref('excluded.owner_rep_id') })))
-      .execute(),
-  );
-  await inChunks([...decoded.reps.values()], (rows) =>
-    db
-      .insertInto('reps')
-      .values(rows)
-      .onConflict((conflict) =>
-        conflict.column('rep_id').doUpdateSet((eb) => ({
-          revision: eb.ref('excluded.revision'),
-          name: eb.ref('excluded.name'),
-          team: eb.ref('excluded.team'),
-          region: eb.ref('excluded.region'),
-          active: eb.ref('excluded.active'),
-        })),
-      )
-      .execute(),
-  );
+  await insertRows(db, 'customers', [...decoded.customers.values()], { key: ['customer_id'], set: ['revision', 'owner_rep_id'] });
+  await insertRows(db, 'reps', [...decoded.reps.values()], { key: ['rep_id'], set: ['revision', 'name', 'team', 'region', 'active'] });
   // Each plan is applied once (the rep's revision guards it): a conflict would be a bug, so it fails.
-  await inChunks(changes.plans, (rows) => db.insertInto('commission_plans').values(rows).execute());
-  await inChunks([...decoded.goals.values()], (rows) =>
-    db
-      .insertInto('goals')
-      .values(rows)
-      .onConflict((conflict) =>
-        conflict.columns(['rep_id', 'period', 'period_start']).doUpdateSet((eb) => ({
-          revenue_minor: eb.ref('excluded.revenue_minor'),
-          currency: eb.ref('excluded.currency'),
-          deals: eb.ref('excluded.deals'),
-          calls: eb.ref('excluded.calls'),
-        })),
-      )
-      .execute(),
-  );
+  await insertRows(db, 'commission_plans', changes.plans);
+  await insertRows(db, 'goals', [...decoded.goals.values()], { key: ['rep_id', 'period', 'period_start'], set: ['revenue_minor', 'currency', 'deals', 'calls'] });
   // New lines are inserted; refunded ones only move their refund columns (computed from the row read).
-  await inChunks([...changes.lines.values()], (rows) =>
-    db
-      .insertInto('sale_lines')
-      .values(rows)
-      .onConflict((conflict) =>
-        conflict.columns(['customer_id', 'order_id', 'line_no']).doUpdateSet((eb) => ({
-          refunded_minor: eb.ref('excluded.refunded_minor'),
-          commission_reversed_minor: eb.ref('excluded.commission_reversed_minor'),
-        })),
-      )
-      .execute(),
-  );
-  await inChunks([...changes.totals.values()], (rows) =>
-    db
-      .insertInto('sales_totals')
-      .values(rows)
-      .onConflict((conflict) =>
-        conflict.columns(['rep_id', 'period', 'period_start', 'currency']).doUpdateSet((eb) => ({
-          revenue_minor: eb('sales_totals.revenue_minor', '+', eb.ref('excluded.revenue_minor')),
-          refunds_minor: eb('sales_totals.refunds_minor', '+', eb.ref('excluded.refunds_minor')),
-          commission_minor: eb('sales_totals.commission_minor', '+', eb.ref('excluded.commission_minor')),
-          commission_reversed_minor: eb('sales_totals.commission_reversed_minor', '+', eb.ref('excluded.commission_reversed_minor')),
-          deals: eb('sales_totals.deals', '+', eb.ref('excluded.deals')),
-        })),
-      )
-      .execute(),
-  );
-  await inChunks([...decoded.activity.values()], (rows) =>
-    db
-      .insertInto('activity_totals')
-      .values(rows)
-      .onConflict((conflict) =>
-        conflict.columns(['rep_id', 'period', 'period_start']).doUpdateSet((eb) => ({
-          calls: eb('activity_totals.calls', '+', eb.ref('excluded.calls')),
-          leads_converted: eb('activity_totals.leads_converted', '+', eb.ref('excluded.leads_converted')),
-        })),
-      )
-      .execute(),
-  );
-}
-
-async function inChunks<T>(rows: readonly T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) await write(rows.slice(i, i + ROWS_PER_STATEMENT));
-}
-
-/** A map key of several parts (JSON: no separator can be forged by a part). */
-function keyOf(...parts: string[]): string {
-  return JSON.stringify(parts);
-}
-
-function distinct(values: readonly (string | undefined)[]): string[] {
-  return [...new Set(values.filter((value) => value !== undefined))];
-}
-
-/** `= any($1)`: one parameter however many values. */
-function anyOf(values: readonly string[]): RawBuilder<string> {
-  return sql<string>`any(${[...values]}::text[])`;
-}
-
-/**
- * `(columns) in (rows)`, the rows passed as one array per column (a fixed number of parameters
- * however many rows). A column is text unless given with its type.
- */
-function inRows(columns: readonly (string | readonly [string, 'date'])[], rows: readonly (readonly string[])[]): RawBuilder<SqlBool> {
-  const names = columns.map((column) => (typeof column === 'string' ? column : column[0]));
-  const arrays = columns.map((column, i) => sql`${rows.map((row) => row[i])}::${sql.raw(typeof column === 'string' ? 'text' : column[1])}[]`);
-  return sql<SqlBool>`(${sql.join(names.map((name) => sql.ref(name)))}) in (select * from unnest(${sql.join(arrays)}))`;
+  await insertRows(db, 'sale_lines', [...changes.lines.values()], {
+    key: ['customer_id', 'order_id', 'line_no'],
+    set: ['refunded_minor', 'commission_reversed_minor'],
+  });
+  await insertRows(db, 'sales_totals', [...changes.totals.values()], {
+    key: ['rep_id', 'period', 'period_start', 'currency'],
+    add: ['revenue_minor', 'refunds_minor', 'commission_minor', 'commission_reversed_minor', 'deals'],
+  });
+  await insertRows(db, 'activity_totals', [...decoded.activity.values()], { key: ['rep_id', 'period', 'period_start'], add: ['calls', 'leads_converted'] });
 }
 
 /** A profile value as a column: a string, else null (absent, or unreadable personal data). */

@@ -1,15 +1,17 @@
 import { sql, type Kysely, type QueryCreator } from 'kysely';
 import { GOAL_PERIODS, isCalendarDate, type GoalPeriod } from '#domain';
-import { validationProblem, type FieldError } from '#http';
+import type { FieldError } from '#http';
 import { decodeCursor, encodeCursor, invalidCursor } from '#projections';
-import { PERIOD_KINDS, attainmentPct, periodStart, utcDate, type PeriodKind } from './commission.calc.js';
-import { calendarDate, dateValue, type SalesPerformanceTables } from './sales-performance.tables.js';
+import { periodStart, today, type DateRange } from '../shared/calendar.js';
+import { calendarDate, dateValue, withinDates } from '../shared/date-columns.js';
+import { percentOf } from '../shared/money.js';
+import { check, dateErrors, dateRangeErrors, integerErrors, oneOfErrors } from '../shared/parameters.js';
+import { PERIOD_KINDS, type PeriodKind } from './commission.calc.js';
+import type { SalesPerformanceTables } from './sales-performance.tables.js';
 
 /** Periods of one kind, from the one containing `from` to the one containing `to` (calendar dates, inclusive). */
-export interface PeriodRange {
+export interface PeriodRange extends DateRange {
   readonly period: PeriodKind;
-  readonly from: string;
-  readonly to: string;
 }
 
 export interface CommissionsPageQuery extends PeriodRange {
@@ -121,8 +123,6 @@ export interface GoalProgress {
   readonly attainment: Attainment;
 }
 
-/** A range covers at most ten years: day totals of a rep stay a bounded list. */
-const MAX_RANGE_DAYS = 3_660;
 const MAX_PAGE_SIZE = 1_000;
 
 /**
@@ -151,9 +151,7 @@ export class SalesPerformanceQueries {
 
   /** Every rep's totals per period and currency, in keyset pages on (period start, rep id, currency). */
   async commissions(query: CommissionsPageQuery): Promise<CommissionsPage> {
-    const errors = rangeErrors(query);
-    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_PAGE_SIZE) errors.push({ field: 'limit', message: `must be an integer from 1 to ${MAX_PAGE_SIZE}` });
-    check(errors);
+    check([...rangeErrors(query), ...integerErrors('limit', query.limit, 1, MAX_PAGE_SIZE)]);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, (json) => readCursor(json, query.period));
     let select = this.totals(query).orderBy('t.period_start').orderBy('t.rep_id').orderBy('t.currency').limit(query.limit + 1);
     if (query.team !== undefined) select = select.where('r.team', '=', query.team);
@@ -173,11 +171,9 @@ export class SalesPerformanceQueries {
    * with sales or activity in the period plus every active rep, of `team` when given.
    */
   async leaderboard(query: LeaderboardQuery): Promise<Leaderboard> {
-    const errors = periodErrors('period', query.period);
-    if (query.date !== undefined && !isCalendarDate(query.date)) errors.push({ field: 'date', message: 'must be a calendar date (YYYY-MM-DD)' });
-    check(errors);
+    check([...oneOfErrors('period', query.period, PERIOD_KINDS), ...dateErrors('date', query.date)]);
     const { period, team } = query;
-    const start = periodStart(period, query.date ?? utcDate(new Date().toISOString()));
+    const start = periodStart(period, query.date ?? today());
     const currencies = query.currency !== undefined ? [query.currency] : await this.currenciesSold(period, start, team);
 
     let select = this.db
@@ -258,13 +254,11 @@ export class SalesPerformanceQueries {
 
   /** A rep's goals, oldest period first, with what the rep achieved in each period. */
   async goalProgress(repId: string, query: GoalProgressQuery = {}): Promise<GoalProgress[]> {
-    const errors: FieldError[] = [];
-    if (query.period !== undefined && !GOAL_PERIODS.includes(query.period)) errors.push({ field: 'period', message: `must be one of ${GOAL_PERIODS.join(', ')}` });
-    for (const field of ['from', 'to'] as const) {
-      const date = query[field];
-      if (date !== undefined && !isCalendarDate(date)) errors.push({ field, message: 'must be a calendar date (YYYY-MM-DD)' });
-    }
-    check(errors);
+    check([
+      ...(query.period === undefined ? [] : oneOfErrors('period', query.period, GOAL_PERIODS)),
+      ...dateErrors('from', query.from),
+      ...dateErrors('to', query.to),
+    ]);
     let select = this.db
       .with('all_deals', (db) => this.dealsInEveryCurrency(db).where('rep_id', '=', repId))
       .selectFrom('goals as g')
@@ -330,8 +324,7 @@ export class SalesPerformanceQueries {
         't.deals',
       ])
       .where('t.period', '=', range.period)
-      .where('t.period_start', '>=', dateValue(periodStart(range.period, range.from)))
-      .where('t.period_start', '<=', dateValue(range.to));
+      .where(withinDates('t.period_start', { from: periodStart(range.period, range.from), to: range.to }));
   }
 
   private currenciesSold(period: PeriodKind, start: string, team: string | undefined): Promise<string[]> {
@@ -363,33 +356,15 @@ function targetsOf(revenueMinor: number | null, currency: string | null, deals: 
 /** `netRevenueMinor`: in the goal's currency, null when there is none to compare. */
 function attainmentOf(goal: GoalTargets, netRevenueMinor: number | null, deals: number, calls: number): Attainment {
   return {
-    revenuePct: netRevenueMinor === null ? null : attainmentPct(netRevenueMinor, goal.revenueMinor),
-    dealsPct: attainmentPct(deals, goal.deals),
-    callsPct: attainmentPct(calls, goal.calls),
+    revenuePct: netRevenueMinor === null ? null : percentOf(netRevenueMinor, goal.revenueMinor),
+    dealsPct: percentOf(deals, goal.deals),
+    callsPct: percentOf(calls, goal.calls),
   };
 }
 
-function check(errors: readonly FieldError[]): void {
-  if (errors.length > 0) throw validationProblem(errors);
-}
-
-function periodErrors(field: string, period: string): FieldError[] {
-  return (PERIOD_KINDS as readonly string[]).includes(period) ? [] : [{ field, message: `must be one of ${PERIOD_KINDS.join(', ')}` }];
-}
-
+/** What is wrong with a range of periods, field by field. */
 function rangeErrors(range: PeriodRange): FieldError[] {
-  const errors = periodErrors('period', range.period);
-  const dates = (['from', 'to'] as const).filter((field) => {
-    if (isCalendarDate(range[field])) return true;
-    errors.push({ field, message: 'must be a calendar date (YYYY-MM-DD)' });
-    return false;
-  });
-  if (dates.length === 2) {
-    const days = (Date.parse(range.to) - Date.parse(range.from)) / 86_400_000;
-    if (days < 0) errors.push({ field: 'to', message: 'must not be before from' });
-    else if (days > MAX_RANGE_DAYS) errors.push({ field: 'to', message: `the range spans at most ${MAX_RANGE_DAYS} days` });
-  }
-  return errors;
+  return [...oneOfErrors('period', range.period, PERIOD_KINDS), ...dateRangeErrors(range)];
 }
 
 /** Where a page ended: the last row's period start, rep id and currency. */

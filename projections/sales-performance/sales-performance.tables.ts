@@ -1,13 +1,7 @@
-import { sql, type ColumnType, type Kysely, type Migration, type RawBuilder } from 'kysely';
+import { sql, type ColumnType, type Kysely, type Migration } from 'kysely';
 import type { GoalPeriod } from '#domain';
+import type { CalendarDate } from '../shared/date-columns.js';
 import type { PeriodKind, Segment } from './commission.calc.js';
-
-/**
- * A PostgreSQL `date`, written as `YYYY-MM-DD`. Read it with {@link calendarDate} and compare it
- * with {@link dateValue}: node-postgres turns a date into a Date at local midnight, and a Date
- * parameter into a timestamp.
- */
-type CalendarDate = ColumnType<Date, string, string>;
 
 /** The sales reps seen in the log, with what the leaderboard shows of them. */
 export interface RepsTable {
@@ -112,16 +106,6 @@ export interface SalesPerformanceTables {
   sale_lines: SaleLinesTable;
   sales_totals: SalesTotalsTable;
   activity_totals: ActivityTotalsTable;
-}
-
-/** A date column as `YYYY-MM-DD`. */
-export function calendarDate(column: string): RawBuilder<string> {
-  return sql<string>`to_char(${sql.ref(column)}, 'YYYY-MM-DD')`;
-}
-
-/** A `YYYY-MM-DD` parameter as a date, to compare with a date column. */
-export function dateValue(date: string): RawBuilder<Date> {
-  return sql<Date>`${date}::date`;
 }
 
 export const initial: Migration = {

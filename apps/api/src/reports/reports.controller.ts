@@ -5,10 +5,9 @@ import { Roles } from '#auth';
 import { ApiProblemResponse } from '#http';
 import { MARKETING_ATTRIBUTION } from '../../../../projections/marketing-attribution/marketing.projection.js';
 import { MarketingQueries } from '../../../../projections/marketing-attribution/marketing.queries.js';
-import type { ReportRange } from '../../../../projections/report-support/report-range.js';
 import { SALES_ANALYTICS } from '../../../../projections/sales-analytics/sales-analytics.projection.js';
 import { SalesAnalyticsQueries } from '../../../../projections/sales-analytics/sales-analytics.queries.js';
-import { periodStart, utcDate } from '../../../../projections/sales-performance/commission.calc.js';
+import { yearToDate, type ReportRange } from '../../../../projections/shared/parameters.js';
 import { CONSISTENT_WITH, ConsistencyHeader, ReadModels } from '../read-models/read-models.service.js';
 import { AttributionQueryDto, ProductsQueryDto, ProfitabilityQueryDto, ReportQueryDto, TrendsQueryDto } from './dto/report-query.dto.js';
 import { affiliatesCsv, attributionCsv, campaignsCsv, demographicsCsv, productsCsv, profitabilityCsv, trendsCsv } from './reports.csv.js';
@@ -144,8 +143,7 @@ export class ReportsController {
 
 /** The range asked for, defaults filled in: to today (UTC), from 1 January of to's year. */
 function rangeOf(query: ReportQueryDto): ReportRange {
-  const to = query.to ?? utcDate(new Date().toISOString());
-  return { from: query.from ?? periodStart('year', to), to, currency: query.currency };
+  return { ...yearToDate(query), currency: query.currency };
 }
 
 /** The report as JSON, or as CSV when `format=csv`, or no format and Accept asks for text/csv. */

@@ -1,6 +1,7 @@
 import { csvFormat, type CsvColumn } from '#http';
 import type { AffiliatesReport, AttributionReport, CampaignFigures, CampaignsReport } from '../../../../projections/marketing-attribution/marketing.queries.js';
-import type { DemographicsReport, Margin, Money, ProductsReport, ProfitabilityReport, TrendsReport } from '../../../../projections/sales-analytics/sales-analytics.queries.js';
+import type { DemographicsReport, Margin, ProductsReport, ProfitabilityReport, TrendsReport } from '../../../../projections/sales-analytics/sales-analytics.queries.js';
+import type { Money } from '../../../../projections/shared/money.js';
 
 /**
  * Each report as CSV: the rows of its JSON flattened, one line each, nested lists as lines of

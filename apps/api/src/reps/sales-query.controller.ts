@@ -5,9 +5,10 @@ import { Roles } from '#auth';
 import { ApiProblemResponse, PROBLEM_TYPES, ProblemException } from '#http';
 import { REP_TASKS } from '../../../../projections/rep-tasks/rep-tasks.projection.js';
 import { RepTasksQueries } from '../../../../projections/rep-tasks/rep-tasks.queries.js';
-import { periodStart, utcDate } from '../../../../projections/sales-performance/commission.calc.js';
 import { SALES_PERFORMANCE } from '../../../../projections/sales-performance/sales-performance.projection.js';
 import { SalesPerformanceQueries, type Leaderboard } from '../../../../projections/sales-performance/sales-performance.queries.js';
+import { today } from '../../../../projections/shared/calendar.js';
+import { yearToDate } from '../../../../projections/shared/parameters.js';
 import { ParseIdPipe } from '../http/validation.js';
 import type { ConsistencyQueryDto } from '../read-models/consistency.dto.js';
 import { CONSISTENT_WITH, ConsistencyHeader, ReadModels } from '../read-models/read-models.service.js';
@@ -15,7 +16,6 @@ import { CommissionsQueryDto, GoalsQueryDto, LeaderboardQueryDto, RepCommissions
 import { LeaderboardFeed } from './leaderboard-feed.js';
 
 const DEFAULT_LIMIT = 50;
-const today = () => utcDate(new Date().toISOString());
 
 /**
  * The read side of the sales force, for analysts: commission totals, the leaderboard (also as a
@@ -45,8 +45,7 @@ export class SalesQueryController {
   @ApiProblemResponse(404, 'Unknown rep')
   async repCommissions(@Param('id', ParseIdPipe) id: string, @Query() query: RepCommissionsQueryDto, @Headers(CONSISTENT_WITH) header?: string) {
     const sales = await this.salesOfRep(id, query, header);
-    const to = query.to ?? today();
-    return { items: await sales.repCommissions(id, { period: query.period, from: query.from ?? periodStart('year', to), to }) };
+    return { items: await sales.repCommissions(id, { period: query.period, ...yearToDate(query) }) };
   }
 
   @Get('commissions')
@@ -54,11 +53,9 @@ export class SalesQueryController {
   @ApiOperation({ summary: "Every rep's commission totals per period", description: 'Keyset pages on (period, rep, currency).' })
   @ApiOkResponse({ description: '{ items, nextCursor }' })
   async commissions(@Query() query: CommissionsQueryDto, @Headers(CONSISTENT_WITH) header?: string) {
-    const to = query.to ?? today();
     return (await this.sales(query, header)).commissions({
       period: query.period,
-      from: query.from ?? periodStart('year', to),
-      to,
+      ...yearToDate(query),
       team: query.team,
       limit: query.limit ?? DEFAULT_LIMIT,
       cursor: query.cursor,
