@@ -19,3 +19,34 @@ describeEventStoreContract('PostgreSQL', async () => {
     },
   };
 });
+
+describe('PostgreSQL log order', () => {
+  it('orders the log by transaction id as a number (where the text of 99999 sorts after 100000)', async () => {
+    const database = await createTestDatabase();
+    const pool = createPool(database.url);
+    const store = new PostgresEventStore({ connectionString: database.url, pool });
+    try {
+      await migrate(pool, eventStoreMigrations);
+      // Transactions long committed, whose ids differ in their number of digits.
+      for (const [xid, stream] of [
+        ['100000', 'later'],
+        ['99999', 'earlier'],
+      ]) {
+        await pool.query(
+          `insert into event_store.events (transaction_id, stream_id, revision, event_id, type, schema_version, data, metadata, recorded_at)
+           values ($1::xid8, $2, 0, gen_random_uuid(), 'Noted', 1, '{}', '{"actor":"t","commandId":"c","correlationId":"c","causationId":"c"}', now())`,
+          [xid, stream],
+        );
+      }
+      const first = await store.readAll({ limit: 1 });
+      expect(first.events.map((event) => event.streamId)).toEqual(['earlier']);
+      expect((await store.readAll({ from: first.next, limit: 1 })).events.map((event) => event.streamId)).toEqual(['later']);
+      expect((await store.headPosition())?.major).toBe(100000n);
+
+    } finally {
+      await store.close();
+      await pool.end();
+      await database.drop();
+    }
+  });
+});

@@ -158,7 +158,8 @@ export class PostgresEventStore implements EventStore {
       const rows = await this.selectEvents()
         .where(sql`(transaction_id, sequence)`, '>', sql`(${String(from.major)}::xid8, ${Number(from.minor)}::bigint)`)
         .where('transaction_id', '<', SAFE_HORIZON)
-        .orderBy('transaction_id')
+        // Qualified: a bare name would sort by the selected text alias (xid '99999' after '100000') and miss the index.
+        .orderBy('event_store.events.transaction_id')
         .orderBy('sequence')
         .limit(options.limit ?? this.pageSize)
         .execute();
@@ -191,7 +192,7 @@ export class PostgresEventStore implements EventStore {
         .selectFrom('event_store.events')
         .select([sql<string>`transaction_id::text`.as('transaction_id'), 'sequence'])
         .where('transaction_id', '<', SAFE_HORIZON)
-        .orderBy('transaction_id', 'desc')
+        .orderBy('event_store.events.transaction_id', 'desc')
         .orderBy('sequence', 'desc')
         .limit(1)
         .executeTakeFirst();
