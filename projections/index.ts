@@ -1,4 +1,5 @@
 import type { Projection } from '#projections';
+import { contractsExpiringProjection } from './contracts-expiring/contracts-expiring.projection.js';
 import { customerDirectoryProjection } from './customer-directory/directory.projection.js';
 import { customerTimelineProjection } from './customer-timeline/timeline.projection.js';
 import { marketingProjection } from './marketing-attribution/marketing.projection.js';
@@ -7,4 +8,4 @@ import { salesAnalyticsProjection } from './sales-analytics/sales-analytics.proj
 import { salesPerformanceProjection } from './sales-performance/sales-performance.projection.js';
 
 /** Every read model the projector builds. */
-export const PROJECTIONS: readonly Projection[] = [customerTimelineProjection, customerDirectoryProjection, repTasksProjection, salesPerformanceProjection, marketingProjection, salesAnalyticsProjection];
+export const PROJECTIONS: readonly Projection[] = [customerTimelineProjection, customerDirectoryProjection, repTasksProjection, salesPerformanceProjection, marketingProjection, salesAnalyticsProjection, contractsExpiringProjection];

@@ -92,6 +92,17 @@ describe('timeline summaries', () => {
       'Contract c-7 terminated as of 2026-12-31: moved away',
       { type: 'ContractTerminated', data: { contractId: 'c-7', terminatedOn: '2026-12-31', reason: 'moved away', terminatedAt: at } },
     ],
+    [
+      'Follow-up due on 2026-12-01 for contract c-7 (ends 2026-12-31): task for rep rep-3',
+      {
+        type: 'FollowUpDue',
+        data: { contractId: 'c-7', contractRevision: 1, endsOn: '2026-12-31', dueOn: '2026-12-01', repId: 'rep-3', taskId: 't-1', dueAt: at },
+      },
+    ],
+    [
+      'Follow-up due on 2026-12-01 for contract c-7 (ends 2026-12-31): no owner to assign a task to',
+      { type: 'FollowUpDue', data: { contractId: 'c-7', contractRevision: 0, endsOn: '2026-12-31', dueOn: '2026-12-01', dueAt: at } },
+    ],
     ['Note: Prefers mornings', { type: 'NoteAdded', data: { noteId: 'n', text: '  Prefers\tmornings ', addedAt: at } }],
     [
       'Proposal attached: offer.pdf, 120 kB',

@@ -40,6 +40,8 @@ export function businessTime(event: CustomerEvent): string {
       return event.data.revisedAt;
     case 'ContractTerminated':
       return event.data.terminatedAt;
+    case 'FollowUpDue':
+      return event.data.dueAt;
     case 'NoteAdded':
       return event.data.addedAt;
     case 'DocumentAttached':
@@ -128,6 +130,11 @@ export function summarize(event: CustomerEvent): string {
     case 'ContractTerminated': {
       const { data } = event;
       return `Contract ${data.contractId} terminated as of ${data.terminatedOn}${data.reason === undefined ? '' : `: ${oneLine(data.reason)}`}`;
+    }
+    case 'FollowUpDue': {
+      const { data } = event;
+      const task = data.repId === undefined ? 'no owner to assign a task to' : `task for rep ${data.repId}`;
+      return `Follow-up due on ${data.dueOn} for contract ${data.contractId} (ends ${data.endsOn}): ${task}`;
     }
     case 'NoteAdded': {
       const text = personalText(event.data.text);

@@ -7,6 +7,7 @@ import { createTestDatabase } from '#testing';
 import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/api.module.js';
 import { ProjectorModule } from '../../apps/projector/src/projector.module.js';
+import { WorkerModule } from '../../apps/worker/src/worker.module.js';
 import { configureHttpApp } from '../../apps/api/src/http/configure-http-app.js';
 
 export interface TestApi {
@@ -26,6 +27,8 @@ export interface TestApiOptions {
   readonly controllers?: Type[];
   /** Run the projector in the same app, so read models follow the commands. */
   readonly withProjector?: boolean;
+  /** Run the worker too (follow-up scheduler and jobs on REDIS_URL). */
+  readonly withWorker?: boolean;
   /** Changes to the testing module before it is compiled (e.g. overrideProvider). */
   readonly override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
 }
@@ -38,7 +41,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     const config = loadConfig({ LOG_LEVEL: 'error', ...options.env, DATABASE_URL: database.url });
     await prepareDatabase(config);
     let builder = Test.createTestingModule({
-      imports: [RuntimeModule.forRoot(config), ApiModule, ...(options.withProjector ? [ProjectorModule] : [])],
+      imports: [RuntimeModule.forRoot(config), ApiModule, ...(options.withProjector ? [ProjectorModule] : []), ...(options.withWorker ? [WorkerModule] : [])],
       controllers: options.controllers ?? [],
     });
     if (options.override) builder = options.override(builder);

@@ -8,6 +8,7 @@ import { AdminKeyProvisioner } from './api-keys/admin-key.provisioner.js';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { AuditModule } from './audit/audit.module.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
+import { ContractsModule } from './contracts/contracts-query.controller.js';
 import { CustomersModule } from './customers/customers.module.js';
 import { FormsModule } from './forms/forms.module.js';
 import { ProductsModule } from './products/products.module.js';
@@ -26,7 +27,7 @@ import { createValidationPipe } from './http/validation.js';
  * as problem+json; `@Command()` routes honour Idempotency-Key.
  */
 @Module({
-  imports: [CustomersModule, RepsModule, ProductsModule, CampaignsModule, VisitorsModule, FormsModule, ReadModelsModule, AuditModule, ReportsModule],
+  imports: [CustomersModule, ContractsModule, RepsModule, ProductsModule, CampaignsModule, VisitorsModule, FormsModule, ReadModelsModule, AuditModule, ReportsModule],
   controllers: [HealthController, ApiKeysController],
   providers: [
     { provide: ApiKeyService, useFactory: (pool: pg.Pool) => new ApiKeyService(pool), inject: [PG_POOL] },

@@ -205,7 +205,11 @@ function formatProjections(statuses: readonly ProjectionStatus[]): string {
   if (statuses.length === 0) return 'no projection has run yet (start the projector)';
   return statuses
     .map((s) => {
-      const failure = s.failure ? `  FAILED at event ${s.failure.eventId} (${s.failure.eventType}): ${s.failure.error}` : '';
+      const failure = s.failure
+        ? `  FAILED at event ${s.failure.eventId} (${s.failure.eventType}): ${s.failure.error}`
+        : s.waitingFor
+          ? `  WAITING since ${s.waitingFor.since}: ${s.waitingFor.reason}`
+          : '';
       return `${buildLabel(s.name, s)}${s.active ? ' (serving)' : ' (rebuilding)'}  ${s.state}  applied ${s.eventsApplied}  ${formatBehind(s)}  at ${s.checkpoint}${failure}`;
     })
     .join('\n');

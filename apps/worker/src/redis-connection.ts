@@ -1,36 +1,49 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { redactPassword, type AppConfig } from '#config';
 import { APP_CONFIG } from '#runtime';
 import { Redis } from 'ioredis';
 
 /**
- * The worker's Redis connection (BullMQ's queues and workers will share it). Redis being down does
- * not stop the process: the outage is logged once, the client keeps reconnecting, and recovery is
- * logged too.
+ * The worker's Redis connections. Redis being down does not stop the process: the outage is logged
+ * once, the clients keep reconnecting, and recovery is logged too.
+ *
+ * Two clients, because BullMQ's two sides want opposite things during an outage: `client` (BullMQ
+ * workers) waits it out (`maxRetriesPerRequest: null`, as BullMQ requires of blocking commands);
+ * `producer` (adding and removing jobs from the log subscriber) fails at once (no offline queue),
+ * so the subscriber rolls its batch back and retries later instead of holding a transaction open.
+ * Both connect as they are created: BullMQ gives up for good on a client it has to connect itself
+ * while Redis is down.
  */
 @Injectable()
-export class RedisConnection implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RedisConnection implements OnApplicationShutdown {
   readonly client: Redis;
+  readonly producer: Redis;
   private readonly logger = new Logger('Worker');
   private readonly where: string;
   private available: boolean | undefined;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.where = redactPassword(config.redisUrl);
-    // BullMQ workers need `maxRetriesPerRequest: null`: a blocking command waits out an outage instead of failing.
-    this.client = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
+    this.client = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+    this.producer = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     this.client.on('ready', () => this.reachable());
     this.client.on('error', (error: Error) => this.unreachable(error));
+    // The client above reports the outage; this listener only keeps the producer's errors handled.
+    this.producer.on('error', () => undefined);
   }
 
-  onApplicationBootstrap(): void {
-    // Not awaited: the process starts whether or not Redis answers; the events above tell which.
-    this.client.connect().catch(() => undefined);
+  /** Whether jobs can be added right now (else the caller retries later). */
+  get producerReady(): boolean {
+    return this.producer.status === 'ready';
+  }
+
+  /** Whether Redis answered last time it was asked: errors while it is away are the outage, already logged. */
+  get reachableNow(): boolean {
+    return this.available === true;
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.client.status === 'ready') await this.client.quit();
-    else this.client.disconnect();
+    await Promise.all([this.client, this.producer].map((redis) => (redis.status === 'ready' ? redis.quit().then(() => undefined) : redis.disconnect())));
   }
 
   private reachable(): void {

@@ -1,6 +1,17 @@
 import { Module } from '@nestjs/common';
+import type { AppConfig } from '#config';
+import { followUpTiming } from '#follow-ups';
+import { APP_CONFIG } from '#runtime';
+import { FOLLOW_UP_TIMING, FollowUps } from './follow-ups.service.js';
 import { RedisConnection } from './redis-connection.js';
 
-/** BullMQ processors (follow-ups, webhooks, imports, exports) on Redis. None is registered yet. */
-@Module({ providers: [RedisConnection], exports: [RedisConnection] })
+/** BullMQ on Redis: contract follow-ups (their scheduler and their jobs). */
+@Module({
+  providers: [
+    RedisConnection,
+    { provide: FOLLOW_UP_TIMING, useFactory: (config: AppConfig) => followUpTiming(config.followUps), inject: [APP_CONFIG] },
+    FollowUps,
+  ],
+  exports: [RedisConnection],
+})
 export class WorkerModule {}

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       apps: ['api', 'projector', 'worker'],
       projectorBatchSize: 500,
       leadCapture: { rateLimit: 10, rateWindowSeconds: 60, emailSecret: null, trustedProxies: 0 },
+      followUps: { leadDays: 30, teamLeadDays: {} },
     });
   });
 
@@ -42,6 +43,8 @@ describe('loadConfig', () => {
       LEAD_CAPTURE_RATE_WINDOW_SECONDS: '120',
       LEAD_CAPTURE_EMAIL_SECRET: SECRET,
       LEAD_CAPTURE_TRUSTED_PROXIES: '1',
+      FOLLOW_UP_LEAD_DAYS: '45',
+      FOLLOW_UP_TEAM_LEAD_DAYS: 'enterprise = 60, smb=14',
     });
     expect(config).toEqual({
       databaseUrl: 'postgresql://crm:secret@db.internal:6543/crm_prod?sslmode=require',
@@ -53,6 +56,7 @@ describe('loadConfig', () => {
       apps: ['api', 'worker'],
       projectorBatchSize: 50,
       leadCapture: { rateLimit: 3, rateWindowSeconds: 120, emailSecret: SECRET, trustedProxies: 1 },
+      followUps: { leadDays: 45, teamLeadDays: { enterprise: 60, smb: 14 } },
     });
   });
 
@@ -133,6 +137,9 @@ describe('loadConfig', () => {
     ['LEAD_CAPTURE_RATE_LIMIT', '0', 'not a number of submissions (expected an integer from 1 to 1000000)'],
     ['LEAD_CAPTURE_RATE_WINDOW_SECONDS', '1.5', 'not a number of seconds (expected an integer from 1 to 86400)'],
     ['LEAD_CAPTURE_TRUSTED_PROXIES', '11', 'not a number of proxies (expected an integer from 0 to 10)'],
+    ['FOLLOW_UP_LEAD_DAYS', '-1', 'not a number of days (expected an integer from 0 to 3650)'],
+    ['FOLLOW_UP_TEAM_LEAD_DAYS', 'smb', '"smb" is not team=days (expected e.g. enterprise=60,smb=14, days from 0 to 3650)'],
+    ['FOLLOW_UP_TEAM_LEAD_DAYS', 'smb=1,smb=2', 'team "smb" is named twice'],
   ])('refuses %s=%j', (name, value, reason) => {
     expect(problemsOf({ [name]: value })).toEqual([`${name}="${value}": ${reason}`]);
   });

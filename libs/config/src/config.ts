@@ -36,6 +36,15 @@ export interface AppConfig {
   readonly projectorBatchSize: number;
   /** Public lead-capture forms (POST /forms/{formKey}/submissions). */
   readonly leadCapture: LeadCaptureConfig;
+  /** Follow-ups before a contract expires. */
+  readonly followUps: FollowUpConfig;
+}
+
+export interface FollowUpConfig {
+  /** FOLLOW_UP_LEAD_DAYS: days before a contract's end its follow-up is due, unless the contract says. */
+  readonly leadDays: number;
+  /** FOLLOW_UP_TEAM_LEAD_DAYS (`team=days,...`): the same per team of the customer's owner; beats the default, not the contract. */
+  readonly teamLeadDays: Readonly<Record<string, number>>;
 }
 
 export interface LeadCaptureConfig {
@@ -62,6 +71,8 @@ export const DEFAULTS = {
   LEAD_CAPTURE_RATE_LIMIT: '10',
   LEAD_CAPTURE_RATE_WINDOW_SECONDS: '60',
   LEAD_CAPTURE_TRUSTED_PROXIES: '0',
+  FOLLOW_UP_LEAD_DAYS: '30',
+  FOLLOW_UP_TEAM_LEAD_DAYS: '',
 } as const;
 
 export const MIN_ADMIN_API_KEY_LENGTH = 32;
@@ -117,8 +128,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     trustedProxies: read('LEAD_CAPTURE_TRUSTED_PROXIES', DEFAULTS.LEAD_CAPTURE_TRUSTED_PROXIES, (value) => parseInteger(value, 0, 10, 'a number of proxies')),
   };
 
+  const followUps: FollowUpConfig = {
+    leadDays: read('FOLLOW_UP_LEAD_DAYS', DEFAULTS.FOLLOW_UP_LEAD_DAYS, (value) => parseInteger(value, 0, 3_650, 'a number of days')),
+    teamLeadDays: read('FOLLOW_UP_TEAM_LEAD_DAYS', DEFAULTS.FOLLOW_UP_TEAM_LEAD_DAYS, parseTeamLeadDays),
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps, projectorBatchSize, leadCapture };
+  return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps, projectorBatchSize, leadCapture, followUps };
 }
 
 /** Thrown by a parser: why the value is not acceptable. */
@@ -197,6 +213,24 @@ function parseAdminApiKey(value: string): string {
   if (/\s/.test(value)) problems.push('contains whitespace');
   if (problems.length > 0) throw new Invalid(problems.join('; '));
   return value;
+}
+
+/** `enterprise=60,smb=14`: team names (as reps are onboarded with) and days; empty: none. */
+function parseTeamLeadDays(value: string): Record<string, number> {
+  const entries = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((entry): [string, number] => {
+      const match = /^(.+?)\s*=\s*(\d+)$/.exec(entry);
+      if (!match || Number(match[2]) > 3_650) throw new Invalid(`"${entry}" is not team=days (expected e.g. enterprise=60,smb=14, days from 0 to 3650)`);
+      return [match[1], Number(match[2])];
+    });
+  const teams = entries.map(([team]) => team);
+  const twice = teams.find((team, i) => teams.indexOf(team) !== i);
+  if (twice !== undefined) throw new Invalid(`team "${twice}" is named twice`);
+  // fromEntries defines own properties: a team named `__proto__` stays a team.
+  return Object.fromEntries(entries);
 }
 
 function parseApps(value: string): AppName[] {

@@ -10,6 +10,7 @@ export {
   type AppConfig,
   type AppName,
   type EventStoreConfig,
+  type FollowUpConfig,
   type LeadCaptureConfig,
   type LogLevel,
 } from './config.js';

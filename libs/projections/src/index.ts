@@ -1,4 +1,4 @@
-export { projectionSchema, type Projection } from './projection.js';
+export { RetryLaterError, projectionSchema, type Projection } from './projection.js';
 export { ProjectionHandlerError, activeSchema, applyEvents, dropProjectionTables, prepareProjectionTables, projectionMigrations } from './projection-tables.js';
 export { PROJECTIONS_ADVANCED, PROJECTIONS_SCHEMA, projectionsMigrations, type ProjectionsTables } from './projections.migrations.js';
 export { ProjectionLagError, ReadConsistency, type ReadConsistencyOptions } from './read-consistency.js';

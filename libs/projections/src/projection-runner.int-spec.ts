@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { PostgresEventStore, eventIdFor, eventStoreMigrations, type AppendResult, type NewEvent, type RecordedEvent } from '#event-store';
 import { borrowedPool, createPool, migrate } from '#postgres';
 import { createTestDatabase, type TestDatabase } from '#testing';
-import type { Projection } from './projection.js';
+import { RetryLaterError, type Projection } from './projection.js';
 import { requestRebuild } from './projection-builds.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { ProjectionSupervisor } from './projection-supervisor.js';
@@ -17,8 +17,14 @@ import { verifyProjection } from './verify-projection.js';
 interface TallyTables {
   tallies: { stream_id: string; events: number; last_revision: number };
 }
-/** `failOn`: a label whose event always fails; `failBatches`: how many multi-event batches fail once each (a passing fault). */
-function tallyProjection(name: string, options: { failOn?: string; failBatches?: { count: number } } = {}): Projection<TallyTables> {
+/**
+ * `failOn`: a label whose event always fails; `failBatches`: how many multi-event batches fail once
+ * each (a passing fault); `away`: while `down`, every batch asks to be retried later (a dependency is away).
+ */
+function tallyProjection(
+  name: string,
+  options: { failOn?: string; failBatches?: { count: number }; away?: { down: boolean; attempts: number } } = {},
+): Projection<TallyTables> {
   return {
     name,
     version: 1,
@@ -35,6 +41,10 @@ function tallyProjection(name: string, options: { failOn?: string; failBatches?:
       },
     },
     async apply(db, events) {
+      if (options.away !== undefined) {
+        options.away.attempts++;
+        if (options.away.down) throw new RetryLaterError('dependency unreachable');
+      }
       if (options.failBatches !== undefined && events.length > 1 && options.failBatches.count-- > 0) throw new Error('connection reset (once)');
       for (const event of events) {
         if (options.failOn !== undefined && event.data.label === options.failOn) throw new Error(`cannot project ${options.failOn}`);
@@ -73,8 +83,8 @@ describe('projection runner', () => {
     await database?.drop();
   });
 
-  const start = (projection: Projection<TallyTables>, batchSize = 7) => {
-    const runner = new ProjectionRunner(store, pool, projection, { batchSize, standbyRetryMs: 50 });
+  const start = (projection: Projection<TallyTables>, batchSize = 7, logError?: (message: string) => void) => {
+    const runner = new ProjectionRunner(store, pool, projection, { batchSize, standbyRetryMs: 50, retryLaterMs: 20, maxRetryLaterMs: 80, logError });
     runners.push(runner);
     runner.start();
     return runner;
@@ -187,6 +197,37 @@ describe('projection runner', () => {
     expect(await tallies('tally-transient', s)).toEqual(await expectedTallies(s));
     await expectAppliedOnce('tally-transient');
     expect(await checkpoint('tally-transient')).toMatchObject({ status: 'running', failed_event_id: null });
+  });
+
+  it('waits and retries from its checkpoint while its handler asks to retry later, logging once, then carries on', async () => {
+    const s = streams(`l${randomUUID().slice(0, 6)}`, 3);
+    const before = await appendMany(s, 10);
+    const away = { down: false, attempts: 0 };
+    const errors: string[] = [];
+    start(tallyProjection('tally-later', { away }), 4, (message) => errors.push(message));
+    await consistency().waitFor(['tally-later'], before.position);
+    const applied = (await checkpoint('tally-later')).events_applied;
+
+    away.down = true;
+    const during = await appendMany(s, 9);
+    const deadline = Date.now() + 10_000;
+    const status = async () => (await checkpoint('tally-later')).status;
+    while (((await status()) !== 'waiting' || away.attempts < 8) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const waiting = await checkpoint('tally-later');
+    expect(waiting).toMatchObject({ status: 'waiting', error: 'dependency unreachable', failed_event_id: null });
+    // Nothing of the batches that asked to wait was applied, however often they were tried.
+    expect(waiting.events_applied).toBe(applied);
+    await expect(new ReadConsistency(db, { timeoutMs: 100 }).waitFor(['tally-later'], during.position)).rejects.toBeInstanceOf(ProjectionLagError);
+    expect(errors.filter((message) => message.includes('waiting'))).toHaveLength(1);
+
+    // Back: the batch is applied again with no new event in the log to wake the runner.
+    away.down = false;
+    await consistency().waitFor(['tally-later'], during.position);
+    const after = await appendMany(s, 5);
+    await consistency().waitFor(['tally-later'], after.position);
+    expect(await tallies('tally-later', s)).toEqual(await expectedTallies(s));
+    await expectAppliedOnce('tally-later');
+    expect(await checkpoint('tally-later')).toMatchObject({ status: 'running', error: null });
   });
 
   it('rebuilds a new version from the start while the old one serves, then switches to it and drops the old tables', async () => {

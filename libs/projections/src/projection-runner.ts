@@ -14,6 +14,9 @@ export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
   /** How often a process that does not own the projection asks again. */
   readonly standbyRetryMs?: number;
+  /** The first wait after a handler's RetryLaterError; each further one doubles, up to `maxRetryLaterMs`. */
+  readonly retryLaterMs?: number;
+  readonly maxRetryLaterMs?: number;
   readonly log?: (message: string) => void;
   readonly logError?: (message: string, error: unknown) => void;
 }
@@ -36,6 +39,10 @@ export class ProjectionRunner {
   readonly build: number;
   private readonly batchSize: number;
   private readonly standbyRetryMs: number;
+  private readonly retryLaterMs: number;
+  private readonly maxRetryLaterMs: number;
+  /** While the handler asks to retry later: the next wait; null while running normally. */
+  private retryDelayMs: number | null = null;
   private readonly log: (message: string) => void;
   private readonly logError: (message: string, error: unknown) => void;
   private readonly stopping = new AbortController();
@@ -55,6 +62,8 @@ export class ProjectionRunner {
     this.build = options.build ?? 0;
     this.batchSize = options.batchSize ?? 500;
     this.standbyRetryMs = options.standbyRetryMs ?? 1_000;
+    this.retryLaterMs = options.retryLaterMs ?? 500;
+    this.maxRetryLaterMs = options.maxRetryLaterMs ?? 30_000;
     this.log = options.log ?? (() => undefined);
     this.logError = options.logError ?? (() => undefined);
   }
@@ -88,6 +97,7 @@ export class ProjectionRunner {
     while (!signal.aborted) {
       let owner: pg.PoolClient | undefined;
       let owned = false;
+      let pause = this.standbyRetryMs;
       try {
         if (await this.stoodDown()) return;
         if (!prepared) prepared = await this.prepare();
@@ -98,20 +108,47 @@ export class ProjectionRunner {
           await this.follow(signal);
         }
       } catch (error) {
-        if (error instanceof ProjectionHandlerError) {
+        if (error instanceof ProjectionHandlerError && error.retryLater) {
+          pause = await this.waitToRetry(error);
+        } else if (error instanceof ProjectionHandlerError) {
           // A newer build took over while this one idled: its tables went, hence the failure.
           if (await this.stoodDown().catch(() => false)) return;
           this.logError(`${this.label}: failed at ${error.message}; stopped at that event until restarted`, error.cause);
           return;
         }
         // The database or the log went away, or another process took over: start over from the checkpoint.
-        if (!(error instanceof LostOwnershipError)) this.logError(`${this.label}: interrupted, resuming from the checkpoint`, error);
+        else if (!(error instanceof LostOwnershipError)) this.logError(`${this.label}: interrupted, resuming from the checkpoint`, error);
       } finally {
         if (owned) await owner?.query('select pg_advisory_unlock($1, hashtext($2))', [OWNERSHIP_LOCK_SPACE, this.lockKey]).catch(() => undefined);
         owner?.release();
       }
-      if (!signal.aborted) await sleep(this.standbyRetryMs, signal);
+      if (!signal.aborted) await sleep(pause, signal);
     }
+  }
+
+  /**
+   * The handler asked to apply its batch again later: shown as `waiting` (with the reason) and
+   * logged once per outage, not once per attempt; the wait before the next attempt doubles each time.
+   */
+  private async waitToRetry(error: ProjectionHandlerError): Promise<number> {
+    const delay = this.retryDelayMs ?? this.retryLaterMs;
+    if (this.retryDelayMs === null) {
+      this.logError(`${this.label}: waiting (${messageOf(error.cause)}); retrying from the checkpoint with backoff until it goes through`, error.cause);
+      await this.checkpointRow()
+        .set({ status: 'waiting', error: messageOf(error.cause), updated_at: new Date() })
+        .execute()
+        .catch(() => undefined);
+    }
+    this.retryDelayMs = Math.min(delay * 2, this.maxRetryLaterMs);
+    return delay;
+  }
+
+  private checkpointRow() {
+    return this.db
+      .updateTable('projections.checkpoints')
+      .where('name', '=', this.projection.name)
+      .where('version', '=', this.projection.version)
+      .where('build', '=', this.build);
   }
 
   /**
@@ -194,19 +231,27 @@ export class ProjectionRunner {
 
   private async follow(signal: AbortSignal): Promise<void> {
     let checkpoint = await this.checkpoint();
-    await this.db
-      .updateTable('projections.checkpoints')
-      .set({ status: 'running', error: null, failed_event_id: null, failed_event_type: null, failed_position: null, failed_at: null })
-      .where('name', '=', this.projection.name)
-      .where('version', '=', this.projection.version)
-      .where('build', '=', this.build)
-      .execute();
+    // While waiting to retry, the state stays `waiting` until a batch goes through (see commit).
+    if (this.retryDelayMs === null) {
+      await this.checkpointRow()
+        .set({ status: 'running', error: null, failed_event_id: null, failed_event_type: null, failed_position: null, failed_at: null })
+        .execute();
+    }
     await this.takeOverWhenCaughtUp(checkpoint);
-    for await (const batch of batched(this.store.subscribeToAll({ from: checkpoint, signal }), this.batchSize)) {
-      checkpoint = await this.applyBatch(checkpoint, batch);
-      // Outside the transaction: read-your-writes waiters and live views look again.
-      await sql`select pg_notify(${PROJECTIONS_ADVANCED}, ${this.projection.name})`.execute(this.db);
-      await this.takeOverWhenCaughtUp(checkpoint);
+    // Ended when a batch throws: leaving the loop waits for the subscription to close, which would
+    // otherwise wait for the next event in the log (batching reads one ahead) before a retry or stop.
+    const leaving = new AbortController();
+    const subscription = this.store.subscribeToAll({ from: checkpoint, signal: AbortSignal.any([signal, leaving.signal]) });
+    for await (const batch of batched(subscription, this.batchSize)) {
+      try {
+        checkpoint = await this.applyBatch(checkpoint, batch);
+        // Outside the transaction: read-your-writes waiters and live views look again.
+        await sql`select pg_notify(${PROJECTIONS_ADVANCED}, ${this.projection.name})`.execute(this.db);
+        await this.takeOverWhenCaughtUp(checkpoint);
+      } catch (error) {
+        leaving.abort();
+        throw error;
+      }
     }
   }
 
@@ -230,7 +275,8 @@ export class ProjectionRunner {
     try {
       return await this.commit(from, events);
     } catch (error) {
-      if (!(error instanceof ProjectionHandlerError)) throw error;
+      // Not the events' fault (retry later), or not the handler's (the database): no narrowing.
+      if (!(error instanceof ProjectionHandlerError) || error.retryLater) throw error;
       if (error.event !== undefined) {
         await this.recordFailure(error.event, error.cause);
         throw error;
@@ -249,7 +295,14 @@ export class ProjectionRunner {
       await applyEvents<unknown, ProjectionsTables>(trx, this.projection, events, projectionSchema(this.projection.name, this.projection.version, this.build));
       const moved = await trx
         .updateTable('projections.checkpoints')
-        .set((eb) => ({ position: serializePosition(to), events_applied: eb('events_applied', '+', events.length), updated_at: new Date() }))
+        .set((eb) => ({
+          position: serializePosition(to),
+          events_applied: eb('events_applied', '+', events.length),
+          updated_at: new Date(),
+          // A batch went through: no longer waiting, if it was.
+          status: 'running',
+          error: null,
+        }))
         .where('name', '=', this.projection.name)
         .where('version', '=', this.projection.version)
         .where('build', '=', this.build)
@@ -257,12 +310,15 @@ export class ProjectionRunner {
         .executeTakeFirst();
       if (moved.numUpdatedRows !== 1n) throw new LostOwnershipError(`${this.label}: the checkpoint moved under this process`);
     });
+    if (this.retryDelayMs !== null) {
+      this.retryDelayMs = null;
+      this.log(`${this.label}: the retried batch went through; following the log again`);
+    }
     return to;
   }
 
   private async recordFailure(event: RecordedEvent, error: unknown): Promise<void> {
-    await this.db
-      .updateTable('projections.checkpoints')
+    await this.checkpointRow()
       .set({
         status: 'failed',
         error: messageOf(error),
@@ -271,9 +327,6 @@ export class ProjectionRunner {
         failed_position: serializePosition(event.position),
         failed_at: new Date(),
       })
-      .where('name', '=', this.projection.name)
-      .where('version', '=', this.projection.version)
-      .where('build', '=', this.build)
       .execute();
   }
 }

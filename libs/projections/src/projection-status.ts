@@ -9,7 +9,8 @@ export interface ProjectionStatus {
   readonly build: number;
   /** Whether queries read this build. */
   readonly active: boolean;
-  readonly state: 'running' | 'failed';
+  /** `waiting`: the handler asked to retry later (a dependency is away); `waitingFor` says why. */
+  readonly state: 'running' | 'waiting' | 'failed';
   readonly checkpoint: string;
   readonly eventsApplied: number;
   readonly lag: {
@@ -19,6 +20,7 @@ export interface ProjectionStatus {
     /** Age of the oldest event not yet applied; 0 when caught up. */
     readonly secondsBehind: number;
   };
+  readonly waitingFor: { reason: string; since: string } | null;
   readonly failure: { eventId: string; eventType: string; position: string; error: string; at: string } | null;
   readonly updatedAt: string;
 }
@@ -62,6 +64,7 @@ export async function projectionStatuses(db: Kysely<ProjectionsTables>, store: E
           eventsBehindCapped: eventsBehind >= LAG_COUNT_CAP,
           secondsBehind: oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : 0,
         },
+        waitingFor: row.status === 'waiting' ? { reason: row.error ?? '', since: row.updated_at.toISOString() } : null,
         failure:
           row.status === 'failed' && row.failed_event_id
             ? {

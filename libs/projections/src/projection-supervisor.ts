@@ -21,6 +21,8 @@ export interface ProjectionSupervisorOptions extends Omit<ProjectionRunnerOption
 export class ProjectionSupervisor {
   private readonly db: Kysely<ProjectionsTables>;
   private readonly runners = new Map<string, ProjectionRunner>();
+  /** Replaced builds' runners still stopping: stop() waits for them too, before the pool closes. */
+  private readonly retiring = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private running: Promise<void> | null = null;
   /** Projections whose code is older than the version serving: reported once, never run. */
@@ -42,7 +44,7 @@ export class ProjectionSupervisor {
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.running;
-    await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
+    await Promise.all([...[...this.runners.values()].map((runner) => runner.stop()), ...this.retiring]);
     await this.db.destroy();
   }
 
@@ -83,7 +85,8 @@ export class ProjectionSupervisor {
     for (const [key, runner] of this.runners) {
       if (!runner.superseded) continue;
       this.runners.delete(key);
-      void runner.stop();
+      const stopped: Promise<void> = runner.stop().finally(() => this.retiring.delete(stopped));
+      this.retiring.add(stopped);
     }
   }
 

@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import type { RecordedEvent } from '#event-store';
 import { borrowedPool, migrate, type MigrationSet } from '#postgres';
-import { projectionSchema, type Projection } from './projection.js';
+import { RetryLaterError, projectionSchema, type Projection } from './projection.js';
 import type { BuildId } from './projection-builds.js';
 import type { ProjectionsTables } from './projections.migrations.js';
 
@@ -36,6 +36,11 @@ export class ProjectionHandlerError extends Error {
   ) {
     super(`${describe(events)}: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = 'ProjectionHandlerError';
+  }
+
+  /** The handler asked for the batch to be applied again later, rather than failing on an event. */
+  get retryLater(): boolean {
+    return this.cause instanceof RetryLaterError;
   }
 
   /** The event that failed, once the batch is narrowed to one. */

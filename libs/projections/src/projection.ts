@@ -24,7 +24,8 @@ export interface Projection<DB = unknown> {
    * fast. `db` is bound to the version's schema. Must be deterministic: a rebuild replays the same
    * log, possibly cut into other batches. Throwing rolls the batch back; the runner then applies
    * the events one at a time and stops the projection at the one that fails (reported, never
-   * skipped).
+   * skipped). Throwing a {@link RetryLaterError} instead (a dependency such as Redis is away) also
+   * rolls the batch back, but the runner waits and applies it again from the checkpoint.
    */
   apply(db: Kysely<DB>, events: readonly RecordedEvent[]): Promise<void>;
 }
@@ -36,4 +37,17 @@ export interface Projection<DB = unknown> {
 export function projectionSchema(name: string, version: number, build = 0): string {
   if (!/^[a-z][a-z0-9-]{0,40}$/.test(name)) throw new Error(`projection name ${name} must be kebab-case`);
   return `projection_${name.replaceAll('-', '_')}_v${version}${build === 0 ? '' : `_b${build}`}`;
+}
+
+/**
+ * Thrown by a handler whose batch failed for a passing reason outside the event (Redis unreachable,
+ * say): unlike any other error it does not stop the projection at an event. The runner rolls the
+ * batch back, reports the projection as `waiting`, and applies it again from the checkpoint after a
+ * backoff, until it succeeds.
+ */
+export class RetryLaterError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RetryLaterError';
+  }
 }

@@ -43,7 +43,18 @@ const builds: Migration = {
   },
 };
 
-export const projectionsMigrations: MigrationSet = { schema: PROJECTIONS_SCHEMA, migrations: { '0001-checkpoints': initial, '0002-builds': builds } };
+const waiting: Migration = {
+  async up(db: Kysely<unknown>) {
+    // `waiting`: the handler asked to retry later (a dependency is away); `error` holds why.
+    await sql`alter table projections.checkpoints drop constraint checkpoints_status_check`.execute(db);
+    await sql`alter table projections.checkpoints add constraint checkpoints_status_check check (status in ('running', 'waiting', 'failed'))`.execute(db);
+  },
+};
+
+export const projectionsMigrations: MigrationSet = {
+  schema: PROJECTIONS_SCHEMA,
+  migrations: { '0001-checkpoints': initial, '0002-builds': builds, '0003-waiting': waiting },
+};
 
 export interface ProjectionsTables {
   'projections.checkpoints': {
@@ -51,7 +62,7 @@ export interface ProjectionsTables {
     version: number;
     build: Generated<number>;
     position: Generated<string>;
-    status: Generated<'running' | 'failed'>;
+    status: Generated<'running' | 'waiting' | 'failed'>;
     events_applied: Generated<number>;
     error: string | null;
     failed_event_id: string | null;

@@ -19,7 +19,9 @@ export class RuntimeModule implements OnApplicationShutdown {
       module: RuntimeModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: PG_POOL, useFactory: () => createPool(config.databaseUrl) },
+        // Every projection run here (follow-up scheduler included) holds one connection for its
+        // ownership lock while it follows the log; the rest serve batches, the log and queries.
+        { provide: PG_POOL, useFactory: () => createPool(config.databaseUrl, { max: 24 }) },
         { provide: DATA_KEYS, useFactory: (pool: pg.Pool) => new PostgresDataKeyStore({ connectionString: config.databaseUrl, pool }), inject: [PG_POOL] },
         {
           provide: EVENT_STORE,

@@ -43,6 +43,7 @@ function prometheusText(statuses: readonly ProjectionStatus[]): string {
     ['crm_projection_seconds_behind', 'Age in seconds of the oldest event not yet applied.', (s) => s.lag.secondsBehind],
     ['crm_projection_events_applied', 'Events applied since the projection version was built.', (s) => s.eventsApplied],
     ['crm_projection_failed', '1 when the projection stopped at an event it cannot apply.', (s) => (s.state === 'failed' ? 1 : 0)],
+    ['crm_projection_waiting', '1 while the projection waits to retry a batch (a dependency such as Redis is away).', (s) => (s.state === 'waiting' ? 1 : 0)],
     ['crm_projection_active', '1 for the version queries read.', (s) => (s.active ? 1 : 0)],
   ];
   return (

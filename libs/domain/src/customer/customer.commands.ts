@@ -219,6 +219,21 @@ export interface TerminateContract extends CustomerCommandBase {
   terminatedAt: string;
 }
 
+/**
+ * Issued by the follow-up job when a contract's follow-up falls due: refused for a terminated
+ * contract, for a revision a later one rescheduled (`follow_up_rescheduled`) and for one already
+ * due (`follow_up_already_due`).
+ */
+export interface RecordFollowUpDue extends CustomerCommandBase {
+  type: 'RecordFollowUpDue';
+  contractId: string;
+  contractRevision: number;
+  dueOn: string;
+  /** The id the owner's follow-up task gets, if the customer has an owner. */
+  taskId: string;
+  dueAt: string;
+}
+
 export interface AddNote extends CustomerCommandBase {
   type: 'AddNote';
   noteId: string;
@@ -263,6 +278,7 @@ export type CustomerCommand =
   | RecordContract
   | ReviseContract
   | TerminateContract
+  | RecordFollowUpDue
   | AddNote
   | AttachDocument
   | EraseCustomer;

@@ -145,6 +145,16 @@ const terminate = (contractId = 'k-1'): CustomerCommand => ({
   terminatedAt: at(12),
 });
 
+const followUpDue = (contractRevision = 0, contractId = 'k-1'): CustomerCommand => ({
+  type: 'RecordFollowUpDue',
+  customerId: ID,
+  contractId,
+  contractRevision,
+  dueOn: '2025-04-01',
+  taskId: 'task-k-1',
+  dueAt: '2025-04-01T00:00:00.000Z',
+});
+
 /** One command of every kind but RegisterCustomer, valid on a registered customer with order-1 and k-1. */
 const everyOtherCommand: CustomerCommand[] = [
   { type: 'UpdateProfile', customerId: ID, contact: { phone: '+44 1' }, updatedAt: at(2) },
@@ -161,6 +171,7 @@ const everyOtherCommand: CustomerCommand[] = [
   contract(),
   revise({ terms: 'Net 60' }),
   terminate(),
+  followUpDue(),
   { type: 'AddNote', customerId: ID, noteId: 'n-1', text: 'hello', addedAt: at(2) },
   { type: 'AttachDocument', customerId: ID, documentId: 'd-1', kind: 'other', fileName: 'a.pdf', contentType: 'application/pdf', sizeBytes: 1, storageRef: 's3://a', attachedAt: at(2) },
   { type: 'EraseCustomer', customerId: ID, erasedAt: at(2) },
@@ -934,6 +945,44 @@ describe('TerminateContract', () => {
   });
 });
 
+describe('RecordFollowUpDue', () => {
+  const history = [registered(), contractRecorded()];
+  const due = (contractRevision: number, endsOn: string, owner: object = { repId: 'rep-1', taskId: 'task-k-1' }): CustomerEvent => ({
+    type: 'FollowUpDue',
+    data: { contractId: 'k-1', contractRevision, endsOn, dueOn: '2025-04-01', ...owner, dueAt: '2025-04-01T00:00:00.000Z' },
+  });
+  const revised = (revision: number, changes: object): CustomerEvent => ({ type: 'ContractRevised', data: { contractId: 'k-1', revision, changes, revisedAt: at(11) } });
+
+  it("records the follow-up with the owner's task, once per scheduling revision", () => {
+    given(history).when(followUpDue()).then([due(0, '2025-05-31')]);
+    given([...history, due(0, '2025-05-31')])
+      .when(followUpDue())
+      .thenThrows(RuleViolationError, 'follow_up_already_due', 'contractRevision');
+  });
+
+  it('names no rep or task when nobody owns the customer', () => {
+    const unowned: CustomerEvent = { ...registered(), data: { ...(registered().data as object), ownerRepId: undefined } } as CustomerEvent;
+    given([JSON.parse(JSON.stringify(unowned)), contractRecorded()]).when(followUpDue()).then([due(0, '2025-05-31', {})]);
+  });
+
+  it('follows the revision that last moved the end or lead time; other revisions keep the schedule', () => {
+    const moved = [...history, revised(1, { endsOn: '2025-08-31' })];
+    given(moved).when(followUpDue(0)).thenThrows(RuleViolationError, 'follow_up_rescheduled', 'contractRevision');
+    given(moved).when(followUpDue(1)).then([due(1, '2025-08-31')]);
+    given([...moved, revised(2, { terms: 'Net 60' })]).when(followUpDue(1)).then([due(1, '2025-08-31')]);
+    given([...moved, revised(2, { followUpLeadDays: 10 })]).when(followUpDue(1)).thenThrows(RuleViolationError, 'follow_up_rescheduled', 'contractRevision');
+    // A new end date after the follow-up fell due schedules another.
+    given([...moved, due(1, '2025-08-31'), revised(2, { endsOn: '2026-08-31' })]).when(followUpDue(2)).then([due(2, '2026-08-31')]);
+  });
+
+  it('refuses a terminated or unknown contract', () => {
+    given([...history, { type: 'ContractTerminated', data: { contractId: 'k-1', terminatedOn: '2024-12-31', terminatedAt: at(12) } }])
+      .when(followUpDue())
+      .thenThrows(RuleViolationError, 'contract_terminated', 'contractId');
+    given(history).when(followUpDue(0, 'k-404')).thenThrows(NotFoundError, 'contract_not_found', 'contractId');
+  });
+});
+
 // ---- notes, documents, erasure ------------------------------------------------------------------
 
 describe('AddNote', () => {
@@ -1049,6 +1098,10 @@ describe('evolve', () => {
     ]),
     contractRecorded(),
     { type: 'ContractRevised', data: { contractId: 'k-1', revision: 1, changes: { endsOn: '2026-05-31', terms: null }, revisedAt: at(11) } },
+    {
+      type: 'FollowUpDue',
+      data: { contractId: 'k-1', contractRevision: 1, endsOn: '2026-05-31', dueOn: '2026-04-01', repId: 'rep-2', taskId: 't-9', dueAt: '2026-04-01T00:00:00.000Z' },
+    },
     { type: 'ContractRevised', data: { contractId: 'k-1', revision: 2, changes: { valueMinor: 130000 }, revisedAt: at(12) } },
     { type: 'ContractRecorded', data: { contractId: 'k-2', kind: 'competitor', vendorName: 'Rival', startsOn: '2023-01-01', endsOn: '2024-12-31', recordedAt: at(7) } },
     { type: 'ContractTerminated', data: { contractId: 'k-2', terminatedOn: '2024-06-30', reason: 'switched to us', terminatedAt: at(13) } },
@@ -1100,6 +1153,8 @@ describe('evolve', () => {
         terms: null,
         followUpLeadDays: 60,
         revision: 2,
+        followUpRevision: 1,
+        followUpDueRevision: 1,
         terminated: false,
         terminatedOn: null,
         terminationReason: null,
@@ -1118,6 +1173,8 @@ describe('evolve', () => {
         terms: null,
         followUpLeadDays: null,
         revision: 0,
+        followUpRevision: 0,
+        followUpDueRevision: null,
         terminated: true,
         terminatedOn: '2024-06-30',
         terminationReason: 'switched to us',
@@ -1199,7 +1256,7 @@ describe('customer event schema', () => {
       RecordFormSubmission: { fields: { a: 'b' } },
       RecordPurchase: { specialInstructions: 'i' },
     };
-    const skipped = ['UpdateProfile', 'RecordRefund', 'ReviseContract', 'TerminateContract', 'EraseCustomer'];
+    const skipped = ['UpdateProfile', 'RecordRefund', 'ReviseContract', 'TerminateContract', 'RecordFollowUpDue', 'EraseCustomer'];
     for (const command of everyOtherCommand.filter((candidate) => !skipped.includes(candidate.type))) {
       run({ ...command, ...personal[command.type] } as CustomerCommand);
     }
@@ -1222,7 +1279,7 @@ describe('customer event schema', () => {
   });
 
   it('has a schema version for every event type, merged into the domain-wide schema', () => {
-    expect(new Set(CUSTOMER_EVENT_TYPES).size).toBe(18);
+    expect(new Set(CUSTOMER_EVENT_TYPES).size).toBe(19);
     for (const type of CUSTOMER_EVENT_TYPES) {
       expect(CUSTOMER_EVENT_SCHEMA_VERSION[type]).toBe(1);
       expect(schemaVersionOf(type)).toBe(1);

@@ -33,6 +33,7 @@ import type {
   LogMeeting,
   RecordClick,
   RecordContract,
+  RecordFollowUpDue,
   RecordFormSubmission,
   RecordPurchase,
   RecordRefund,
@@ -64,6 +65,7 @@ import {
   type ProfileUpdatedData,
   type PurchaseLine,
   type RefundLine,
+  reschedulesFollowUp,
 } from './customer.events.js';
 import { initialCustomerState, type ContractState, type CustomerState, type OrderState } from './customer.state.js';
 import { clickData, utm } from './customer.tracking.js';
@@ -127,6 +129,8 @@ function decideForRegistered(command: Exclude<CustomerCommand, RegisterCustomer>
       return [reviseContract(command, state)];
     case 'TerminateContract':
       return [terminateContract(command, state)];
+    case 'RecordFollowUpDue':
+      return [recordFollowUpDue(command, state)];
     case 'AddNote':
       return [addNote(command)];
     case 'AttachDocument':
@@ -548,6 +552,30 @@ function terminateContract(command: TerminateContract, state: CustomerState): Cu
   };
 }
 
+function recordFollowUpDue(command: RecordFollowUpDue, state: CustomerState): CustomerEvent {
+  const contract = existingContract(command.contractId, state);
+  const contractRevision = integer(command.contractRevision, 'contractRevision', 0);
+  if (contractRevision !== contract.followUpRevision) {
+    violation('follow_up_rescheduled', `revision ${contract.followUpRevision} of contract ${contract.contractId} rescheduled its follow-up`, 'contractRevision');
+  }
+  if (contract.followUpDueRevision === contractRevision) {
+    violation('follow_up_already_due', `the follow-up of contract ${contract.contractId} (revision ${contractRevision}) is already due`, 'contractRevision');
+  }
+  const repId = state.ownerRepId ?? undefined;
+  return {
+    type: 'FollowUpDue',
+    data: {
+      contractId: contract.contractId,
+      contractRevision,
+      endsOn: contract.endsOn,
+      dueOn: calendarDate(command.dueOn, 'dueOn'),
+      repId,
+      taskId: repId === undefined ? undefined : requiredText(command.taskId, 'taskId'),
+      dueAt: timestamp(command.dueAt, 'dueAt'),
+    },
+  };
+}
+
 // ---- input helpers ----------------------------------------------------------------------------
 
 /** `undefined` stays (not given), `null` stays (clear), anything else is checked by `check`. */
@@ -736,6 +764,8 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
         terms: data.terms ?? null,
         followUpLeadDays: data.followUpLeadDays ?? null,
         revision: 0,
+        followUpRevision: 0,
+        followUpDueRevision: null,
         terminated: false,
         terminatedOn: null,
         terminationReason: null,
@@ -750,9 +780,12 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
         ...contract,
         ...(stripUndefined(data.changes) as Partial<ContractState>),
         revision: data.revision,
+        followUpRevision: reschedulesFollowUp(data.changes) ? data.revision : contract.followUpRevision,
         lastRevisedAt: data.revisedAt,
       }));
     }
+    case 'FollowUpDue':
+      return updateContract(state, event.data.contractId, (contract) => ({ ...contract, followUpDueRevision: event.data.contractRevision }));
     case 'ContractTerminated': {
       const { data } = event;
       return updateContract(state, data.contractId, (contract) => ({

@@ -295,6 +295,30 @@ export interface ContractTerminatedData {
   terminatedAt: string;
 }
 
+/**
+ * A contract's follow-up fell due (the follow-up job fired, `followUpLeadDays` or the configured
+ * lead before `endsOn`): once per contract revision that set its schedule.
+ */
+export interface FollowUpDueData {
+  contractId: string;
+  /** The contract revision whose end date and lead time scheduled this follow-up. */
+  contractRevision: number;
+  endsOn: string;
+  /** Calendar date the follow-up is due on. */
+  dueOn: string;
+  /** The customer's owner then, who gets the follow-up task; absent when nobody owns the customer. */
+  repId?: string;
+  /** The task the owner gets (present with repId). */
+  taskId?: string;
+  /** When it fell due (the moment it was scheduled for). */
+  dueAt: string;
+}
+
+/** Whether a contract revision moves its follow-up (its end or lead time), which schedules it anew. */
+export function reschedulesFollowUp(changes: ContractChanges): boolean {
+  return changes.endsOn !== undefined || changes.followUpLeadDays !== undefined;
+}
+
 export interface NoteAddedData {
   noteId: string;
   text: string;
@@ -336,6 +360,7 @@ export type CustomerEvent =
   | { type: 'ContractRecorded'; data: ContractRecordedData }
   | { type: 'ContractRevised'; data: ContractRevisedData }
   | { type: 'ContractTerminated'; data: ContractTerminatedData }
+  | { type: 'FollowUpDue'; data: FollowUpDueData }
   | { type: 'NoteAdded'; data: NoteAddedData }
   | { type: 'DocumentAttached'; data: DocumentAttachedData }
   | { type: 'CustomerErased'; data: CustomerErasedData };
@@ -360,6 +385,7 @@ export const CUSTOMER_EVENT_SCHEMA_VERSION = {
   ContractRecorded: 1,
   ContractRevised: 1,
   ContractTerminated: 1,
+  FollowUpDue: 1,
   NoteAdded: 1,
   DocumentAttached: 1,
   CustomerErased: 1,

@@ -78,6 +78,10 @@ export interface ContractState {
   followUpLeadDays: number | null;
   /** Revisions so far (0: as recorded). */
   revision: number;
+  /** The revision that last set the end date or lead time, i.e. scheduled the follow-up (0: as recorded). */
+  followUpRevision: number;
+  /** The revision whose follow-up fell due (FollowUpDue), if one did. */
+  followUpDueRevision: number | null;
   terminated: boolean;
   terminatedOn: string | null;
   terminationReason: string | null;

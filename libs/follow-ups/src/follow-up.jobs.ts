@@ -1,0 +1,82 @@
+import type { FollowUpConfig } from '#config';
+import type { JobsOptions } from 'bullmq';
+
+/** The BullMQ queue of contract follow-ups (under the per-database prefix, see `queuePrefix`). */
+export const FOLLOW_UP_QUEUE = 'follow-ups';
+
+/** The `origin` of the rep tasks follow-ups create. */
+export const FOLLOW_UP_ORIGIN = 'contract-follow-up';
+
+const DAY_MS = 86_400_000;
+
+/** What a follow-up job carries: enough to issue its commands without reading the scheduler's tables. */
+export interface FollowUpJob {
+  readonly customerId: string;
+  readonly contractId: string;
+  /** The contract revision that scheduled it (the one that last set the end date or lead time). */
+  readonly contractRevision: number;
+  readonly endsOn: string;
+  readonly dueOn: string;
+  /** ISO 8601: when it is due. */
+  readonly dueAt: string;
+}
+
+/**
+ * When follow-ups fall due. `leadUnitMs` is the length of one lead "day" and `now` the scheduler's
+ * clock: a day and `Date.now` in production; tests shorten the unit to seconds and move the clock
+ * next to an end date, so a follow-up falls due within seconds.
+ */
+export interface FollowUpTiming extends FollowUpConfig {
+  readonly leadUnitMs: number;
+  readonly now: () => number;
+}
+
+export function followUpTiming(config: FollowUpConfig): FollowUpTiming {
+  return { ...config, leadUnitMs: DAY_MS, now: Date.now };
+}
+
+/**
+ * The job of one scheduling of one contract: the same contract revision always gets the same id,
+ * so adding it again (a replay of the log, a batch retried after a crash) is a no-op while BullMQ
+ * keeps the job. BullMQ ids may not contain `:`; encoding keeps ids of any text apart.
+ */
+export function followUpJobId(customerId: string, contractId: string, contractRevision: number): string {
+  return `follow-up/${encodeURIComponent(customerId)}/${encodeURIComponent(contractId)}/${contractRevision}`;
+}
+
+/** The moment a contract ends: the start (UTC) of its `endsOn` day. */
+export function contractEndsAt(endsOn: string): number {
+  return Date.parse(`${endsOn}T00:00:00.000Z`);
+}
+
+/** The lead that applies: the contract's own, else its owner's team's, else the default. */
+export function leadDaysFor(timing: FollowUpTiming, contractLeadDays: number | null, ownerTeam: string | null): number {
+  if (contractLeadDays !== null) return contractLeadDays;
+  if (ownerTeam !== null && Object.hasOwn(timing.teamLeadDays, ownerTeam)) return timing.teamLeadDays[ownerTeam];
+  return timing.leadDays;
+}
+
+/**
+ * BullMQ options of a follow-up job due at `dueAt` for a contract ending at `endsAt`.
+ *
+ * A finished job is kept (completed or failed) until a day after the contract ends, not removed at
+ * once: re-adding an id BullMQ still holds is a no-op, and a replay of the log after that skips the
+ * contract as ended (the scheduler schedules nothing for a contract that has ended), so no replay
+ * ever runs a follow-up twice. Failing that, its commands would still append nothing twice.
+ */
+export function followUpJobOptions(jobId: string, dueAt: number, endsAt: number, now: number): JobsOptions {
+  const keepSeconds = Math.ceil((Math.max(endsAt - dueAt, 0) + DAY_MS) / 1000);
+  return {
+    jobId,
+    delay: Math.max(dueAt - now, 0),
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 1_000 },
+    removeOnComplete: { age: keepSeconds },
+    removeOnFail: { age: keepSeconds },
+  };
+}
+
+/** Keys of this database's queues in Redis start with it: databases sharing a Redis never share jobs. */
+export function queuePrefix(databaseUrl: string): string {
+  return `crm:${decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''))}`;
+}
