@@ -184,6 +184,12 @@ describe('sales queries: commissions, leaderboard (and its live stream), goals, 
     expect(overdue.body).toMatchObject({ items: [expect.objectContaining({ taskId: 'call-1' })], nextCursor: null });
   });
 
+  /** A rep that exists (read models included), so only the parameter is at fault in the 400 cases. */
+  let rep1 = '0-0';
+  beforeAll(async () => {
+    rep1 = await command('/reps', { repId: 'rep-1', name: 'Rep One', email: 'rep-1@example.com', team: 'East', region: 'EMEA', startDate: '2026-01-05' });
+  });
+
   it.each([
     ['/reps/rep-nobody/commissions?period=month', 404, PROBLEM_TYPES.notFound],
     ['/reps/rep-nobody/goals', 404, PROBLEM_TYPES.notFound],
@@ -197,9 +203,7 @@ describe('sales queries: commissions, leaderboard (and its live stream), goals, 
     ['/reps/rep-1/tasks?cursor=bogus', 400, PROBLEM_TYPES.validationFailed],
     ['/leaderboard?unknown=1', 400, PROBLEM_TYPES.validationFailed],
   ])('GET %s answers %i', async (path, status, type) => {
-    // A rep that exists, so only the parameter is at fault in the 400 cases.
-    await command('/reps', { repId: 'rep-1', name: 'Rep One', email: 'rep-1@example.com', team: 'East', region: 'EMEA', startDate: '2026-01-05' }).catch(() => undefined);
-    const response = await as('analyst').get(path).set('X-Consistent-With', '0-0');
+    const response = await as('analyst').get(path).set('X-Consistent-With', rep1);
     expect(response.status).toBe(status);
     expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
     expect(response.body.type).toBe(type);
