@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Role } from '#auth';
 import { serializePosition, type EventStore, type RecordedEvent } from '#event-store';
-import { PROBLEM_TYPES } from '#http';
 import { EVENT_STORE } from '#runtime';
 import type { Test } from 'supertest';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { expectProblem, type ProblemExpectation } from '../support/problem-expectations.js';
 
 /**
  * Shared by the customer command e2e specs: one valid body per route, the route table, and a
@@ -12,7 +12,7 @@ import { startTestApi, type TestApi } from '../support/api.js';
  * the customer's stream.
  */
 
-export const PROBLEM_JSON = /^application\/problem\+json/;
+export { PROBLEM_JSON } from '../support/problem-expectations.js';
 /** A serialised log position, as commands answer it. */
 export const POSITION = /^\d+-\d+$/;
 /** A timestamp as the domain normalises it: UTC with milliseconds. */
@@ -359,7 +359,7 @@ export const ALL_ROUTES: readonly CommandRoute[] = Object.values(ROUTES);
 // ---- rejections ---------------------------------------------------------------------------------
 
 /** A request a route must refuse, appending nothing. */
-export interface Rejection {
+export interface Rejection extends ProblemExpectation {
   readonly case: string;
   /** The body sent, from the route's valid one; a string is sent as raw JSON text. Default: the valid body. */
   readonly body?: (valid: Body, target: Target) => unknown;
@@ -367,25 +367,9 @@ export interface Rejection {
   readonly path?: Partial<Target>;
   /** Brings the customer into the state that breaks the rule (runs after `prepare`); may name another target. */
   readonly given?: (harness: CustomersHarness, target: Target) => Promise<Partial<Target> | void>;
-  readonly status: 400 | 401 | 403 | 404 | 413 | 422;
-  /** The problem type, when not the usual one of the status (malformed JSON). */
-  readonly type?: string;
   /** The key's role; `null` sends no key. Default `service`. */
   readonly role?: Role | null;
-  /** The field named: the only one in `errors` (400), or `field` (422; absent when the rule names none). */
-  readonly field?: string;
-  /** The domain's reason code (404, 422). */
-  readonly reason?: string;
 }
-
-const PROBLEM_TYPE_OF_STATUS: Record<Rejection['status'], string> = {
-  400: PROBLEM_TYPES.validationFailed,
-  401: PROBLEM_TYPES.unauthenticated,
-  403: PROBLEM_TYPES.forbidden,
-  404: PROBLEM_TYPES.notFound,
-  413: PROBLEM_TYPES.payloadTooLarge,
-  422: PROBLEM_TYPES.ruleViolated,
-};
 
 const BAD_IDS = [
   ['with spaces', ' bad id'],
@@ -541,21 +525,8 @@ export class CustomersHarness {
     const options: SendOptions = { role: rejection.role, ...(rejection.body ? { body: rejection.body(valid, prepared) } : {}) };
     const response = await this.send(route, target, options);
 
-    expect({ status: response.status, contentType: response.headers['content-type'] }).toEqual({
-      status: rejection.status,
-      contentType: expect.stringMatching(PROBLEM_JSON),
-    });
-    const body = response.body as Record<string, unknown>;
-    expect(body).toMatchObject({ type: rejection.type ?? PROBLEM_TYPE_OF_STATUS[rejection.status], status: rejection.status });
-    if (rejection.status === 400 && rejection.field !== undefined) {
-      const fields = (body.errors as { field: string }[]).map((error) => error.field);
-      expect([...new Set(fields)]).toEqual([rejection.field]);
-    }
-    if (rejection.reason !== undefined) expect(body.reason).toBe(rejection.reason);
-    if (rejection.status === 422) {
-      expect(body.field).toBe(rejection.field);
-      if (rejection.field !== undefined) expect(body.errors).toEqual([{ field: rejection.field, message: body.detail }]);
-    }
+    const body = expectProblem(response, rejection);
+    if (rejection.status === 422 && rejection.field !== undefined) expect(body.errors).toEqual([{ field: rejection.field, message: body.detail }]);
     expect(await revisions()).toEqual(before);
     return { body };
   }

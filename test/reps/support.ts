@@ -1,11 +1,11 @@
 import type { Role } from '#auth';
 import { repStream } from '#domain';
 import { serializePosition, type EventStore, type RecordedEvent } from '#event-store';
-import { PROBLEM_TYPES } from '#http';
 import { EVENT_STORE } from '#runtime';
 import type { Test } from 'supertest';
-import { newId, POSITION, PROBLEM_JSON } from '../customers/support.js';
+import { newId, POSITION } from '../customers/support.js';
 import { startTestApi, type TestApi } from '../support/api.js';
+import { expectProblem, type ProblemExpectation } from '../support/problem-expectations.js';
 
 /**
  * Shared by the rep command e2e specs: one valid body per route, the route table, and a harness
@@ -148,7 +148,7 @@ export const ALL_ROUTES: readonly RepRoute[] = Object.values(ROUTES);
 // ---- rejections ---------------------------------------------------------------------------------
 
 /** A request a route must refuse, appending nothing. */
-export interface Rejection {
+export interface Rejection extends ProblemExpectation {
   readonly case: string;
   /** The body sent, from the route's valid one; a string is sent as raw JSON text. Default: the valid body. */
   readonly body?: (valid: Body, target: Target) => unknown;
@@ -156,24 +156,9 @@ export interface Rejection {
   readonly path?: Partial<Target>;
   /** Brings the rep into the state that breaks the rule (runs after `prepare`); may name other ids. */
   readonly given?: (harness: RepsHarness, target: Target) => Promise<Partial<Target> | void>;
-  readonly status: 400 | 401 | 403 | 404 | 422;
-  /** The problem type, when not the usual one of the status (malformed JSON). */
-  readonly type?: string;
   /** The key's role; `null` sends no key. Default `service`. */
   readonly role?: Role | null;
-  /** The field named: the only one in `errors` (400), or `field` (422; absent when the rule names none). */
-  readonly field?: string;
-  /** The domain's reason code (404, 422). */
-  readonly reason?: string;
 }
-
-const PROBLEM_TYPE_OF_STATUS: Record<Rejection['status'], string> = {
-  400: PROBLEM_TYPES.validationFailed,
-  401: PROBLEM_TYPES.unauthenticated,
-  403: PROBLEM_TYPES.forbidden,
-  404: PROBLEM_TYPES.notFound,
-  422: PROBLEM_TYPES.ruleViolated,
-};
 
 /**
  * The route's own `specific` cases plus those every route shares: an unknown field, a bad rep id
@@ -311,18 +296,7 @@ export class RepsHarness {
 
     const response = await this.send(route, target, { role: rejection.role, body });
 
-    expect({ status: response.status, contentType: response.headers['content-type'] }).toEqual({
-      status: rejection.status,
-      contentType: expect.stringMatching(PROBLEM_JSON),
-    });
-    const problem = response.body as Record<string, unknown>;
-    expect(problem).toMatchObject({ type: rejection.type ?? PROBLEM_TYPE_OF_STATUS[rejection.status], status: rejection.status });
-    if (rejection.status === 400 && rejection.field !== undefined) {
-      const fields = (problem.errors as { field: string }[]).map((error) => error.field);
-      expect([...new Set(fields)]).toEqual([rejection.field]);
-    }
-    if (rejection.reason !== undefined) expect(problem.reason).toBe(rejection.reason);
-    if (rejection.status === 422) expect(problem.field).toBe(rejection.field);
+    const problem = expectProblem(response, rejection);
     expect(await revisions()).toEqual(before);
     return { body: problem };
   }

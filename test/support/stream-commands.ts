@@ -3,8 +3,9 @@ import { serializePosition, type EventStore, type RecordedEvent } from '#event-s
 import { PROBLEM_TYPES } from '#http';
 import { EVENT_STORE } from '#runtime';
 import type { Test } from 'supertest';
-import { newId, POSITION, PROBLEM_JSON } from '../customers/support.js';
+import { newId, POSITION } from '../customers/support.js';
 import { startTestApi, type TestApi } from './api.js';
+import { expectProblem, type ProblemExpectation } from './problem-expectations.js';
 
 /**
  * Shared by the e2e specs of the contexts whose every command goes to one stream named by the id
@@ -49,7 +50,7 @@ export interface StreamContext {
 }
 
 /** A request a route must refuse, appending nothing. */
-export interface Rejection {
+export interface Rejection extends ProblemExpectation {
   readonly case: string;
   /** The body sent, from the route's valid one; a string is sent as raw JSON text. Default: the valid body. */
   readonly body?: (valid: Body, id: string) => unknown;
@@ -57,24 +58,9 @@ export interface Rejection {
   readonly path?: string;
   /** Brings the prepared stream into the state that breaks the rule. */
   readonly given?: (harness: StreamHarness, id: string) => Promise<void>;
-  readonly status: 400 | 401 | 403 | 404 | 422;
-  /** The problem type, when not the usual one of the status (malformed JSON). */
-  readonly type?: string;
   /** The key's role; `null` sends no key. Default `service`. */
   readonly role?: Role | null;
-  /** The field named: the only one in `errors` (400), or `field` (422; absent when the rule names none). */
-  readonly field?: string;
-  /** The domain's reason code (404, 422). */
-  readonly reason?: string;
 }
-
-const PROBLEM_TYPE_OF_STATUS: Record<Rejection['status'], string> = {
-  400: PROBLEM_TYPES.validationFailed,
-  401: PROBLEM_TYPES.unauthenticated,
-  403: PROBLEM_TYPES.forbidden,
-  404: PROBLEM_TYPES.notFound,
-  422: PROBLEM_TYPES.ruleViolated,
-};
 
 export interface SendOptions {
   /** Default: the route's valid body. A string is sent as raw JSON text. */
@@ -189,18 +175,7 @@ export class StreamHarness {
     const valid = route.body(prepared);
     const response = await this.send(route, id, { role: rejection.role, body: rejection.body ? rejection.body(valid, prepared) : valid });
 
-    expect({ status: response.status, contentType: response.headers['content-type'] }).toEqual({
-      status: rejection.status,
-      contentType: expect.stringMatching(PROBLEM_JSON),
-    });
-    const problem = response.body as Record<string, unknown>;
-    expect(problem).toMatchObject({ type: rejection.type ?? PROBLEM_TYPE_OF_STATUS[rejection.status], status: rejection.status });
-    if (rejection.status === 400 && rejection.field !== undefined) {
-      const fields = (problem.errors as { field: string }[]).map((error) => error.field);
-      expect([...new Set(fields)]).toEqual([rejection.field]);
-    }
-    if (rejection.reason !== undefined) expect(problem.reason).toBe(rejection.reason);
-    if (rejection.status === 422) expect(problem.field).toBe(rejection.field);
+    const problem = expectProblem(response, rejection);
     expect(await revisions()).toEqual(before);
     return { body: problem };
   }
