@@ -1,8 +1,9 @@
 import type { ColumnType, Kysely, Migration } from 'kysely';
-import { customerIdOfStream, repIdOfStream, reschedulesFollowUp, toCustomerEvent, toRepEvent } from '#domain';
+import { customerIdOfStream, reschedulesFollowUp, toCustomerEvent } from '#domain';
 import type { RecordedEvent } from '#event-store';
 import { FOLLOW_UP_ORIGIN } from '#follow-ups';
 import type { Projection } from '#projections';
+import { originTask } from '../shared/origin-tasks.js';
 
 export const CONTRACTS_EXPIRING = 'contracts-expiring';
 
@@ -99,7 +100,7 @@ export const contractsExpiringProjection: Projection<ContractsExpiringTables> = 
   async apply(db, events) {
     const customerIds = new Set<string>();
     for (const event of events) {
-      const customerId = customerIdOfStream(event.streamId) ?? followUpTaskCustomer(event);
+      const customerId = customerIdOfStream(event.streamId) ?? originTask(event, FOLLOW_UP_ORIGIN)?.customerId;
       if (customerId !== undefined) customerIds.add(customerId);
     }
     if (customerIds.size === 0) return;
@@ -125,13 +126,6 @@ export const contractsExpiringProjection: Projection<ContractsExpiringTables> = 
 
 const key = (customerId: string, contractId: string) => JSON.stringify([customerId, contractId]);
 
-/** The customer of a follow-up task a rep was assigned, if the event is one. */
-function followUpTaskCustomer(event: RecordedEvent): string | undefined {
-  if (repIdOfStream(event.streamId) === undefined) return undefined;
-  const repEvent = toRepEvent(event);
-  return repEvent?.type === 'TaskAssigned' && repEvent.data.origin === FOLLOW_UP_ORIGIN ? repEvent.data.customerId : undefined;
-}
-
 /** The batch folded into `rows` in log order; the rows it changed, each once. */
 function fold(rows: Map<string, ContractRow>, events: readonly RecordedEvent[]): ContractRow[] {
   const changed = new Set<string>();
@@ -143,11 +137,10 @@ function fold(rows: Map<string, ContractRow>, events: readonly RecordedEvent[]):
     changed.add(k);
   };
   for (const event of events) {
-    const taskCustomer = followUpTaskCustomer(event);
-    if (taskCustomer !== undefined) {
-      const taskId = (event.data as { taskId: string }).taskId;
+    const task = originTask(event, FOLLOW_UP_ORIGIN);
+    if (task !== undefined) {
       for (const row of rows.values()) {
-        if (row.customer_id === taskCustomer && row.follow_up_task_id === taskId) update(row.customer_id, row.contract_id, (r) => ({ ...r, follow_up_task_created: true }));
+        if (row.customer_id === task.customerId && row.follow_up_task_id === task.taskId) update(row.customer_id, row.contract_id, (r) => ({ ...r, follow_up_task_created: true }));
       }
       continue;
     }

@@ -54,14 +54,14 @@ type Key = [endsOn: string, customerId: string, contractId: string];
 
 /**
  * Reads the contracts-expiring read model (`schema`) beside the follow-up scheduler's own table
- * (`schedulerSchema`), which alone knows what it queued and for when (the lead time depends on
- * configuration, per team, at the time it scheduled).
+ * (`schedulerSchema`, null before the scheduler first ran), which alone knows what it queued and
+ * for when (the lead time depends on configuration, per team, at the time it scheduled).
  */
 export class ContractsExpiringQueries {
   constructor(
     private readonly db: Kysely<unknown>,
     private readonly schema: string,
-    private readonly schedulerSchema: string,
+    private readonly schedulerSchema: string | null,
   ) {}
 
   /** Live (not terminated) contracts ending from `from` to `to` (inclusive), soonest first, keyset pages. */
@@ -71,9 +71,9 @@ export class ContractsExpiringQueries {
       select c.customer_id, c.contract_id, c.kind, c.vendor_name, c.title, to_char(c.ends_on, 'YYYY-MM-DD') as ends_on,
              c.follow_up_revision, c.follow_up_due_revision, to_char(c.follow_up_due_on, 'YYYY-MM-DD') as follow_up_due_on,
              c.follow_up_rep_id, c.follow_up_task_id, c.follow_up_task_created,
-             case when s.state = 'scheduled' and s.schedule_revision = c.follow_up_revision then s.due_at end as scheduled_due_at
+             ${this.schedulerSchema === null ? sql`null::timestamptz` : sql`case when s.state = 'scheduled' and s.schedule_revision = c.follow_up_revision then s.due_at end`} as scheduled_due_at
         from ${sql.table(`${this.schema}.contracts`)} c
-        left join ${sql.table(`${this.schedulerSchema}.contracts`)} s on s.customer_id = c.customer_id and s.contract_id = c.contract_id
+        ${this.schedulerSchema === null ? sql`` : sql`left join ${sql.table(`${this.schedulerSchema}.contracts`)} s on s.customer_id = c.customer_id and s.contract_id = c.contract_id`}
        where c.terminated_on is null
          and c.ends_on between ${options.from}::date and ${options.to}::date
          and (${after === null} or (c.ends_on, c.customer_id, c.contract_id) > (${after?.[0] ?? null}::date, ${after?.[1] ?? null}, ${after?.[2] ?? null}))

@@ -103,6 +103,17 @@ describe('timeline summaries', () => {
       'Follow-up due on 2026-12-01 for contract c-7 (ends 2026-12-31): no owner to assign a task to',
       { type: 'FollowUpDue', data: { contractId: 'c-7', contractRevision: 0, endsOn: '2026-12-31', dueOn: '2026-12-01', dueAt: at } },
     ],
+    [
+      'Repurchase overdue: expected on 2026-11-20 (every 30 days, last on 2026-10-21): task for rep rep-3',
+      {
+        type: 'RepurchaseReminderDue',
+        data: { expectedOn: '2026-11-20', lastPurchaseOn: '2026-10-21', medianIntervalDays: 30, purchaseDays: 4, repId: 'rep-3', taskId: 't-2', dueAt: at },
+      },
+    ],
+    [
+      'Repurchase overdue: expected on 2026-11-20 (every 1 day, last on 2026-11-19): no owner to assign a task to',
+      { type: 'RepurchaseReminderDue', data: { expectedOn: '2026-11-20', lastPurchaseOn: '2026-11-19', medianIntervalDays: 1, purchaseDays: 2, dueAt: at } },
+    ],
     ['Note: Prefers mornings', { type: 'NoteAdded', data: { noteId: 'n', text: '  Prefers\tmornings ', addedAt: at } }],
     [
       'Proposal attached: offer.pdf, 120 kB',

@@ -41,6 +41,7 @@ export function businessTime(event: CustomerEvent): string {
     case 'ContractTerminated':
       return event.data.terminatedAt;
     case 'FollowUpDue':
+    case 'RepurchaseReminderDue':
       return event.data.dueAt;
     case 'NoteAdded':
       return event.data.addedAt;
@@ -135,6 +136,11 @@ export function summarize(event: CustomerEvent): string {
       const { data } = event;
       const task = data.repId === undefined ? 'no owner to assign a task to' : `task for rep ${data.repId}`;
       return `Follow-up due on ${data.dueOn} for contract ${data.contractId} (ends ${data.endsOn}): ${task}`;
+    }
+    case 'RepurchaseReminderDue': {
+      const { data } = event;
+      const task = data.repId === undefined ? 'no owner to assign a task to' : `task for rep ${data.repId}`;
+      return `Repurchase overdue: expected on ${data.expectedOn} (every ${plural(data.medianIntervalDays, 'day')}, last on ${data.lastPurchaseOn}): ${task}`;
     }
     case 'NoteAdded': {
       const text = personalText(event.data.text);

@@ -1,28 +1,41 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type pg from 'pg';
 import type { AppConfig } from '#config';
 import type { EventStore } from '#event-store';
-import { FOLLOW_UP_QUEUE, followUpScheduler, queuePrefix, runFollowUp, type FollowUpJob, type FollowUpOutcome, type FollowUpTiming } from '#follow-ups';
+import {
+  FOLLOW_UP_QUEUE,
+  REPURCHASE_QUEUE,
+  followUpScheduler,
+  queuePrefix,
+  repurchaseScheduler,
+  runFollowUp,
+  runRepurchaseReminder,
+  type DueOutcome,
+  type FollowUpJob,
+  type FollowUpTiming,
+  type RepurchaseJob,
+} from '#follow-ups';
 import { ProjectionSupervisor } from '#projections';
 import { APP_CONFIG, EVENT_STORE, PG_POOL } from '#runtime';
 import { RedisConnection } from './redis-connection.js';
 
-/** The clock and lead unit follow-ups are scheduled by (a day and `Date.now`; tests shorten both). */
+/** The clock and day length follow-ups and reminders are scheduled by (a day and `Date.now`; tests shorten both). */
 export const FOLLOW_UP_TIMING = Symbol('FOLLOW_UP_TIMING');
 
 /**
- * Contract follow-ups: the scheduler (a checkpointed log subscriber run by the projection engine,
- * one owner across processes) queues a delayed job per contract, and a BullMQ worker runs each job
- * when due, as commands on the customer's and the owner's streams.
+ * Contract follow-ups and repurchase reminders: their schedulers (checkpointed log subscribers run
+ * by the projection engine, one owner across processes) queue delayed jobs, and BullMQ workers run
+ * each job when due, as commands on the customer's and the owner's streams.
  */
 @Injectable()
 export class FollowUps implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('FollowUps');
   private readonly prefix: string;
-  private readonly queue: Queue<FollowUpJob>;
-  private readonly scheduler: ProjectionSupervisor;
-  private worker?: Worker<FollowUpJob, FollowUpOutcome>;
+  private readonly followUpQueue: Queue<FollowUpJob>;
+  private readonly repurchaseQueue: Queue<RepurchaseJob>;
+  private readonly schedulers: ProjectionSupervisor;
+  private workers: Worker[] = [];
 
   constructor(
     private readonly redis: RedisConnection,
@@ -32,9 +45,10 @@ export class FollowUps implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(FOLLOW_UP_TIMING) timing: FollowUpTiming,
   ) {
     this.prefix = queuePrefix(config.databaseUrl);
-    this.queue = new Queue<FollowUpJob>(FOLLOW_UP_QUEUE, { connection: redis.producer, prefix: this.prefix });
-    this.queue.on('error', (error) => this.reportError('follow-up queue', error));
-    this.scheduler = new ProjectionSupervisor(store, pool, [followUpScheduler(this.queue, () => redis.producerReady, timing)], {
+    this.followUpQueue = this.queue<FollowUpJob>(FOLLOW_UP_QUEUE);
+    this.repurchaseQueue = this.queue<RepurchaseJob>(REPURCHASE_QUEUE);
+    const ready = () => redis.producerReady;
+    this.schedulers = new ProjectionSupervisor(store, pool, [followUpScheduler(this.followUpQueue, ready, timing), repurchaseScheduler(this.repurchaseQueue, ready, timing)], {
       batchSize: config.projectorBatchSize,
       log: (message) => this.logger.log(message),
       logError: (message, error) => this.logger.error(message, error instanceof Error ? error.stack : String(error)),
@@ -42,22 +56,32 @@ export class FollowUps implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker<FollowUpJob, FollowUpOutcome>(FOLLOW_UP_QUEUE, (job) => runFollowUp(this.store, job.id as string, job.data), {
-      connection: this.redis.client,
-      prefix: this.prefix,
-      concurrency: 4,
-    });
-    this.worker.on('completed', (job, result) => this.logger.debug(`${job.id}: ${JSON.stringify(result)}`));
-    this.worker.on('failed', (job, error) => this.logger.warn(`${job?.id ?? 'a follow-up job'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`));
-    this.worker.on('error', (error) => this.reportError('follow-up worker', error));
-    this.scheduler.start();
+    this.workers = [
+      this.worker<FollowUpJob>(FOLLOW_UP_QUEUE, (job) => runFollowUp(this.store, job.id as string, job.data)),
+      this.worker<RepurchaseJob>(REPURCHASE_QUEUE, (job) => runRepurchaseReminder(this.store, job.id as string, job.data)),
+    ];
+    this.schedulers.start();
   }
 
-  /** Before the runtime closes the event store and the pool the scheduler and jobs use. */
+  /** Before the runtime closes the event store and the pool the schedulers and jobs use. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.scheduler.stop();
-    await this.worker?.close();
-    await this.queue.close();
+    await this.schedulers.stop();
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    await Promise.all([this.followUpQueue.close(), this.repurchaseQueue.close()]);
+  }
+
+  private queue<T>(name: string): Queue<T> {
+    const queue = new Queue<T>(name, { connection: this.redis.producer, prefix: this.prefix });
+    queue.on('error', (error) => this.reportError(`${name} queue`, error));
+    return queue;
+  }
+
+  private worker<T>(name: string, run: (job: Job<T, DueOutcome>) => Promise<DueOutcome>): Worker<T, DueOutcome> {
+    const worker = new Worker<T, DueOutcome>(name, run, { connection: this.redis.client, prefix: this.prefix, concurrency: 4 });
+    worker.on('completed', (job, result) => this.logger.debug(`${job.id}: ${JSON.stringify(result)}`));
+    worker.on('failed', (job, error) => this.logger.warn(`${job?.id ?? `a ${name} job`} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`));
+    worker.on('error', (error) => this.reportError(`${name} worker`, error));
+    return worker;
   }
 
   /** While Redis is away every call fails; RedisConnection logs that outage once. */

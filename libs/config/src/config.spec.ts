@@ -25,7 +25,7 @@ describe('loadConfig', () => {
       apps: ['api', 'projector', 'worker'],
       projectorBatchSize: 500,
       leadCapture: { rateLimit: 10, rateWindowSeconds: 60, emailSecret: null, trustedProxies: 0 },
-      followUps: { leadDays: 30, teamLeadDays: {} },
+      followUps: { leadDays: 30, teamLeadDays: {}, repurchaseMarginDays: 7 },
     });
   });
 
@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       LEAD_CAPTURE_TRUSTED_PROXIES: '1',
       FOLLOW_UP_LEAD_DAYS: '45',
       FOLLOW_UP_TEAM_LEAD_DAYS: 'enterprise = 60, smb=14',
+      REPURCHASE_REMINDER_MARGIN_DAYS: '10',
     });
     expect(config).toEqual({
       databaseUrl: 'postgresql://crm:secret@db.internal:6543/crm_prod?sslmode=require',
@@ -56,7 +57,7 @@ describe('loadConfig', () => {
       apps: ['api', 'worker'],
       projectorBatchSize: 50,
       leadCapture: { rateLimit: 3, rateWindowSeconds: 120, emailSecret: SECRET, trustedProxies: 1 },
-      followUps: { leadDays: 45, teamLeadDays: { enterprise: 60, smb: 14 } },
+      followUps: { leadDays: 45, teamLeadDays: { enterprise: 60, smb: 14 }, repurchaseMarginDays: 10 },
     });
   });
 
@@ -140,6 +141,7 @@ describe('loadConfig', () => {
     ['FOLLOW_UP_LEAD_DAYS', '-1', 'not a number of days (expected an integer from 0 to 3650)'],
     ['FOLLOW_UP_TEAM_LEAD_DAYS', 'smb', '"smb" is not team=days (expected e.g. enterprise=60,smb=14, days from 0 to 3650)'],
     ['FOLLOW_UP_TEAM_LEAD_DAYS', 'smb=1,smb=2', 'team "smb" is named twice'],
+    ['REPURCHASE_REMINDER_MARGIN_DAYS', '3651', 'not a number of days (expected an integer from 0 to 3650)'],
   ])('refuses %s=%j', (name, value, reason) => {
     expect(problemsOf({ [name]: value })).toEqual([`${name}="${value}": ${reason}`]);
   });

@@ -45,6 +45,8 @@ export interface FollowUpConfig {
   readonly leadDays: number;
   /** FOLLOW_UP_TEAM_LEAD_DAYS (`team=days,...`): the same per team of the customer's owner; beats the default, not the contract. */
   readonly teamLeadDays: Readonly<Record<string, number>>;
+  /** REPURCHASE_REMINDER_MARGIN_DAYS: days after a customer's expected next purchase day a reminder falls due. */
+  readonly repurchaseMarginDays: number;
 }
 
 export interface LeadCaptureConfig {
@@ -73,6 +75,7 @@ export const DEFAULTS = {
   LEAD_CAPTURE_TRUSTED_PROXIES: '0',
   FOLLOW_UP_LEAD_DAYS: '30',
   FOLLOW_UP_TEAM_LEAD_DAYS: '',
+  REPURCHASE_REMINDER_MARGIN_DAYS: '7',
 } as const;
 
 export const MIN_ADMIN_API_KEY_LENGTH = 32;
@@ -131,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const followUps: FollowUpConfig = {
     leadDays: read('FOLLOW_UP_LEAD_DAYS', DEFAULTS.FOLLOW_UP_LEAD_DAYS, (value) => parseInteger(value, 0, 3_650, 'a number of days')),
     teamLeadDays: read('FOLLOW_UP_TEAM_LEAD_DAYS', DEFAULTS.FOLLOW_UP_TEAM_LEAD_DAYS, parseTeamLeadDays),
+    repurchaseMarginDays: read('REPURCHASE_REMINDER_MARGIN_DAYS', DEFAULTS.REPURCHASE_REMINDER_MARGIN_DAYS, (value) => parseInteger(value, 0, 3_650, 'a number of days')),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

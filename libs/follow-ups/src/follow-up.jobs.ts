@@ -1,5 +1,5 @@
 import type { FollowUpConfig } from '#config';
-import type { JobsOptions } from 'bullmq';
+import { delayedJobOptions, type ScheduledJobOptions } from './scheduled-jobs.js';
 
 /** The BullMQ queue of contract follow-ups (under the per-database prefix, see `queuePrefix`). */
 export const FOLLOW_UP_QUEUE = 'follow-ups';
@@ -22,17 +22,17 @@ export interface FollowUpJob {
 }
 
 /**
- * When follow-ups fall due. `leadUnitMs` is the length of one lead "day" and `now` the scheduler's
- * clock: a day and `Date.now` in production; tests shorten the unit to seconds and move the clock
- * next to an end date, so a follow-up falls due within seconds.
+ * When follow-ups and reminders fall due. `dayMs` is the length of one day of a lead time or a
+ * margin, and `now` the schedulers' clock: a day and `Date.now` in production; tests shorten the
+ * day to a second and move the clock next to an end date, so a follow-up falls due within seconds.
  */
 export interface FollowUpTiming extends FollowUpConfig {
-  readonly leadUnitMs: number;
+  readonly dayMs: number;
   readonly now: () => number;
 }
 
 export function followUpTiming(config: FollowUpConfig): FollowUpTiming {
-  return { ...config, leadUnitMs: DAY_MS, now: Date.now };
+  return { ...config, dayMs: DAY_MS, now: Date.now };
 }
 
 /**
@@ -64,16 +64,8 @@ export function leadDaysFor(timing: FollowUpTiming, contractLeadDays: number | n
  * contract as ended (the scheduler schedules nothing for a contract that has ended), so no replay
  * ever runs a follow-up twice. Failing that, its commands would still append nothing twice.
  */
-export function followUpJobOptions(jobId: string, dueAt: number, endsAt: number, now: number): JobsOptions {
-  const keepSeconds = Math.ceil((Math.max(endsAt - dueAt, 0) + DAY_MS) / 1000);
-  return {
-    jobId,
-    delay: Math.max(dueAt - now, 0),
-    attempts: 8,
-    backoff: { type: 'exponential', delay: 1_000 },
-    removeOnComplete: { age: keepSeconds },
-    removeOnFail: { age: keepSeconds },
-  };
+export function followUpJobOptions(jobId: string, dueAt: number, endsAt: number, now: number): ScheduledJobOptions {
+  return delayedJobOptions(jobId, dueAt, now, Math.max(endsAt - dueAt, 0) + DAY_MS);
 }
 
 /** Keys of this database's queues in Redis start with it: databases sharing a Redis never share jobs. */

@@ -2,8 +2,9 @@ import type { Queue } from 'bullmq';
 import type { Kysely, Migration } from 'kysely';
 import { customerIdOfStream, repIdOfStream, reschedulesFollowUp, toCustomerEvent, toRepEvent } from '#domain';
 import type { RecordedEvent } from '#event-store';
-import { RetryLaterError, type Projection } from '#projections';
+import type { Projection } from '#projections';
 import { contractEndsAt, followUpJobId, followUpJobOptions, leadDaysFor, type FollowUpJob, type FollowUpTiming } from './follow-up.jobs.js';
+import { applyJobChanges, type ScheduledJob } from './scheduled-jobs.js';
 
 export const FOLLOW_UP_SCHEDULER = 'follow-up-scheduler';
 
@@ -85,21 +86,16 @@ export function followUpScheduler(queue: Queue<FollowUpJob>, isRedisReady: () =>
       const batch = await loadBatch(db, events);
       const changed = foldBatch(batch, events);
       const now = timing.now();
-      const jobs = changed.map((contract) => ({ before: batch.jobIds.get(key(contract)) ?? null, row: schedule(contract, batch, timing, now) }));
-      const moved = jobs.filter(({ before, row }) => before !== row.job_id);
-      // Only batches that move a job need Redis: the rest go through while it is away.
-      if (moved.length > 0) {
-        await redis(isRedisReady, async () => {
-          // Removing before adding: a replaced job must not run.
-          await Promise.all(moved.flatMap(({ before }) => (before === null ? [] : [queue.remove(before)])));
-          const added = moved.flatMap(({ row }) => (row.job_id === null ? [] : [jobOf(row, now)]));
-          if (added.length > 0) await queue.addBulk(added);
-        });
-      }
+      const rows = changed.map((contract) => schedule(contract, batch, timing, now));
+      await applyJobChanges(
+        queue,
+        isRedisReady,
+        rows.map((row) => ({ before: batch.jobIds.get(key(row)) ?? null, after: row.job_id === null ? null : jobOf(row, now) })),
+      );
       if (changed.length > 0) {
         await db
           .insertInto('contracts')
-          .values(jobs.map(({ row }) => row))
+          .values(rows)
           .onConflict((c) =>
             c.columns(['customer_id', 'contract_id']).doUpdateSet((eb) => ({
               ends_on: eb.ref('excluded.ends_on'),
@@ -245,7 +241,7 @@ function schedule(contract: ContractRow, batch: Batch, timing: FollowUpTiming, n
   if (endsAt <= now) return { ...contract, state: 'ended', job_id: null, due_at: null };
   const owner = batch.owners.get(contract.customer_id) ?? null;
   const team = owner === null ? null : (batch.teams.get(owner) ?? null);
-  const dueAt = endsAt - leadDaysFor(timing, contract.lead_days, team) * timing.leadUnitMs;
+  const dueAt = endsAt - leadDaysFor(timing, contract.lead_days, team) * timing.dayMs;
   return {
     ...contract,
     state: 'scheduled',
@@ -254,7 +250,7 @@ function schedule(contract: ContractRow, batch: Batch, timing: FollowUpTiming, n
   };
 }
 
-function jobOf(row: ContractRow, now: number) {
+function jobOf(row: ContractRow, now: number): ScheduledJob<FollowUpJob> {
   const dueAt = (row.due_at as Date).getTime();
   const data: FollowUpJob = {
     customerId: row.customer_id,
@@ -265,28 +261,4 @@ function jobOf(row: ContractRow, now: number) {
     dueAt: new Date(dueAt).toISOString(),
   };
   return { name: 'follow-up', data, opts: followUpJobOptions(row.job_id as string, dueAt, contractEndsAt(row.ends_on), now) };
-}
-
-/**
- * Runs queue calls, turning Redis being away into a {@link RetryLaterError}. The client fails
- * fast while disconnected (no offline queue), so the batch's transaction is not held open; a
- * timeout covers a connection that hangs instead of failing.
- */
-async function redis(isRedisReady: () => boolean, calls: () => Promise<void>): Promise<void> {
-  if (!isRedisReady()) throw new RetryLaterError('Redis is unreachable');
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      calls(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RetryLaterError('Redis did not answer within 10 s')), 10_000);
-      }),
-    ]);
-  } catch (error) {
-    // A call failing while the connection is up is a fault of its own (reported, not retried).
-    if (error instanceof RetryLaterError || isRedisReady()) throw error;
-    throw new RetryLaterError(`Redis is unreachable (${error instanceof Error ? error.message : String(error)})`, { cause: error });
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,3 +1,4 @@
+export { type DueOutcome } from './due-job.js';
 export {
   FOLLOW_UP_ORIGIN,
   FOLLOW_UP_QUEUE,
@@ -10,5 +11,8 @@ export {
   type FollowUpJob,
   type FollowUpTiming,
 } from './follow-up.jobs.js';
-export { FOLLOW_UP_ACTOR, runFollowUp, type FollowUpOutcome } from './follow-up.processor.js';
+export { FOLLOW_UP_ACTOR, runFollowUp } from './follow-up.processor.js';
 export { FOLLOW_UP_SCHEDULER, followUpScheduler, type FollowUpContractsTable, type FollowUpScheduleState, type FollowUpSchedulerTables } from './follow-up.scheduler.js';
+export { REPURCHASE_ORIGIN, REPURCHASE_QUEUE, repurchaseDueAt, repurchaseJobId, type RepurchaseJob } from './repurchase.jobs.js';
+export { REPURCHASE_ACTOR, runRepurchaseReminder } from './repurchase.processor.js';
+export { REPURCHASE_SCHEDULER, repurchaseScheduler, type RepurchaseCustomersTable, type RepurchaseScheduleState, type RepurchaseSchedulerTables } from './repurchase.scheduler.js';

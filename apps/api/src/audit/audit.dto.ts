@@ -218,6 +218,7 @@ const CUSTOMER_STATE_PROPERTIES: Record<keyof CustomerState, ApiPropertyOptions>
   },
   refundIds: strings,
   contracts: { type: 'object', description: 'By contract id: current terms after every revision', additionalProperties: { type: 'object', additionalProperties: true } },
+  repurchaseRemindersOn: { ...strings, description: 'The expected purchase days a repurchase reminder fell due for' },
   documentIds: strings,
 };
 

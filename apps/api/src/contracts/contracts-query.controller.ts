@@ -54,7 +54,8 @@ export class ContractsQueryController {
   })
   @ApiOkResponse({ description: '{ items, nextCursor }' })
   async expiring(@Query() query: ExpiringContractsQueryDto, @Headers(CONSISTENT_WITH) header?: string): Promise<ExpiringPage> {
-    const [schema, schedulerSchema] = await this.readModels.schemas([CONTRACTS_EXPIRING, FOLLOW_UP_SCHEDULER], query, header);
+    const schema = await this.readModels.schema(CONTRACTS_EXPIRING, query, header);
+    const schedulerSchema = await this.readModels.alongside(FOLLOW_UP_SCHEDULER);
     const days = Number((query.within ?? '90d').slice(0, -1));
     const today = new Date().toISOString().slice(0, 10);
     const to = new Date(Date.parse(today) + days * DAY_MS).toISOString().slice(0, 10);

@@ -1,13 +1,17 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Kysely } from 'kysely';
 import type { ServerResponse } from 'node:http';
 import { Roles } from '#auth';
+import { REPURCHASE_SCHEDULER } from '#follow-ups';
 import { ApiProblemResponse, PROBLEM_TYPES, ProblemException } from '#http';
 import { CSV_HEADER, csvLine } from '../../../../projections/customer-directory/directory.csv.js';
 import { CUSTOMER_DIRECTORY } from '../../../../projections/customer-directory/directory.projection.js';
 import { DirectoryQueries, type DirectoryFilters, type DirectoryOrder } from '../../../../projections/customer-directory/directory.queries.js';
 import { CUSTOMER_TIMELINE } from '../../../../projections/customer-timeline/timeline.projection.js';
 import { TimelineQueries } from '../../../../projections/customer-timeline/timeline.queries.js';
+import { PURCHASE_FREQUENCY } from '../../../../projections/purchase-frequency/purchase-frequency.projection.js';
+import { PurchaseFrequencyQueries, type PurchaseFrequencyView } from '../../../../projections/purchase-frequency/purchase-frequency.queries.js';
 import { ParseIdPipe } from '../http/validation.js';
 import { ConsistencyQueryDto } from '../read-models/consistency.dto.js';
 import { CONSISTENT_WITH, ConsistencyHeader, ReadModels } from '../read-models/read-models.service.js';
@@ -97,6 +101,27 @@ export class CustomersQueryController {
       limit: query.limit ?? DEFAULT_LIMIT,
       cursor: query.cursor,
     });
+  }
+
+  @Get(':id/purchase-frequency')
+  @ConsistencyHeader()
+  @ApiOperation({
+    summary: "A customer's purchase rhythm and repurchase reminder",
+    description:
+      'Orders, purchase days (orders on one UTC day count once), the median interval between purchase days and the day the next purchase is ' +
+      'expected on (the last purchase day plus that median; needs two purchase days). status: insufficient_history, expected or overdue ' +
+      '(with daysOverdue). reminder.status, for the current expectation: scheduled (with dueAt), due (RepurchaseReminderDue recorded, no task), ' +
+      'task_created (the owner has the task) or none.',
+  })
+  @ApiOkResponse({ description: '{ customerId, orders, purchaseDays, firstPurchaseOn, lastPurchaseOn, medianIntervalDays, expectedNextPurchaseOn, status, daysOverdue, reminder }' })
+  @ApiProblemResponse(404, 'Unknown customer')
+  async purchaseFrequency(@Param('id', ParseIdPipe) id: string, @Query() query: ConsistencyQueryDto, @Headers(CONSISTENT_WITH) header?: string): Promise<PurchaseFrequencyView> {
+    const schema = await this.readModels.schema(PURCHASE_FREQUENCY, query, header);
+    const schedulerSchema = await this.readModels.alongside(REPURCHASE_SCHEDULER);
+    const queries = new PurchaseFrequencyQueries(this.readModels.db as unknown as Kysely<unknown>, schema, schedulerSchema);
+    const view = await queries.get(id, new Date().toISOString().slice(0, 10));
+    if (view === undefined) throw new ProblemException({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: `customer ${id} is not registered` });
+    return view;
   }
 
   private async directory(query: ConsistencyQueryDto, header: string | undefined): Promise<DirectoryQueries> {

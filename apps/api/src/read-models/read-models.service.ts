@@ -46,6 +46,15 @@ export class ReadModels {
     const [schema] = await this.schemas([name], query, header);
     return schema;
   }
+
+  /**
+   * The schema of a log subscriber a route reads beside its read model (a job scheduler's own
+   * tables), as it stands: never waited for, since a scheduler held up by Redis must not hold up
+   * the read model's queries; null while none has been built (no worker has run yet).
+   */
+  alongside(name: string): Promise<string | null> {
+    return activeSchema(this.db, name);
+  }
 }
 
 /** The later of the header and the query parameter, when given (a malformed one is a 400). */

@@ -234,6 +234,19 @@ export interface RecordFollowUpDue extends CustomerCommandBase {
   dueAt: string;
 }
 
+/**
+ * Issued by the repurchase reminder job when a customer's next purchase is overdue: refused when
+ * their history no longer expects it on `expectedOn` (a purchase since, `repurchase_expectation_changed`),
+ * when it is too short (`purchase_history_too_short`) and once reminded (`repurchase_already_reminded`).
+ */
+export interface RecordRepurchaseReminder extends CustomerCommandBase {
+  type: 'RecordRepurchaseReminder';
+  expectedOn: string;
+  /** The id the owner's reminder task gets, if the customer has an owner. */
+  taskId: string;
+  dueAt: string;
+}
+
 export interface AddNote extends CustomerCommandBase {
   type: 'AddNote';
   noteId: string;
@@ -279,6 +292,7 @@ export type CustomerCommand =
   | ReviseContract
   | TerminateContract
   | RecordFollowUpDue
+  | RecordRepurchaseReminder
   | AddNote
   | AttachDocument
   | EraseCustomer;

@@ -155,7 +155,18 @@ const followUpDue = (contractRevision = 0, contractId = 'k-1'): CustomerCommand 
   dueAt: '2025-04-01T00:00:00.000Z',
 });
 
-/** One command of every kind but RegisterCustomer, valid on a registered customer with order-1 and k-1. */
+/** An order placed four days before order-1: with it, the next purchase is expected on day 9. */
+const earlierPurchase: CustomerEvent = { ...purchased('order-0'), data: { ...(purchased('order-0').data as object), purchasedAt: at(1) } } as CustomerEvent;
+
+const repurchaseReminder = (expectedOn = '2024-05-09'): CustomerCommand => ({
+  type: 'RecordRepurchaseReminder',
+  customerId: ID,
+  expectedOn,
+  taskId: 'task-r-1',
+  dueAt: '2024-05-16T00:00:00.000Z',
+});
+
+/** One command of every kind but RegisterCustomer, valid on a registered customer with order-0, order-1 and k-1. */
 const everyOtherCommand: CustomerCommand[] = [
   { type: 'UpdateProfile', customerId: ID, contact: { phone: '+44 1' }, updatedAt: at(2) },
   { type: 'AssignOwner', customerId: ID, repId: 'rep-2', assignedAt: at(2) },
@@ -172,6 +183,7 @@ const everyOtherCommand: CustomerCommand[] = [
   revise({ terms: 'Net 60' }),
   terminate(),
   followUpDue(),
+  repurchaseReminder(),
   { type: 'AddNote', customerId: ID, noteId: 'n-1', text: 'hello', addedAt: at(2) },
   { type: 'AttachDocument', customerId: ID, documentId: 'd-1', kind: 'other', fileName: 'a.pdf', contentType: 'application/pdf', sizeBytes: 1, storageRef: 's3://a', attachedAt: at(2) },
   { type: 'EraseCustomer', customerId: ID, erasedAt: at(2) },
@@ -306,7 +318,7 @@ describe('any command but RegisterCustomer', () => {
   });
 
   it.each(everyOtherCommand.map((command) => [command.type, command]))('%s succeeds on a registered customer (fixture sanity)', (_, command) => {
-    const events = customerDecider.decide(command, fold(customerDecider, [registered(), purchased(), contractRecorded()]));
+    const events = customerDecider.decide(command, fold(customerDecider, [registered(), earlierPurchase, purchased(), contractRecorded()]));
     expect(events).toHaveLength(1);
   });
 
@@ -983,6 +995,56 @@ describe('RecordFollowUpDue', () => {
   });
 });
 
+describe('RecordRepurchaseReminder', () => {
+  const history = [registered(), earlierPurchase, purchased()];
+  const reminded = (owner: object = { repId: 'rep-1', taskId: 'task-r-1' }): CustomerEvent => ({
+    type: 'RepurchaseReminderDue',
+    data: { expectedOn: '2024-05-09', lastPurchaseOn: '2024-05-05', medianIntervalDays: 4, purchaseDays: 2, ...owner, dueAt: '2024-05-16T00:00:00.000Z' },
+  });
+  const bought = (orderId: string, day: number): CustomerEvent => ({ ...purchased(orderId), data: { ...(purchased(orderId).data as object), purchasedAt: at(day) } }) as CustomerEvent;
+
+  it("records the reminder with the owner's task, once per expected day", () => {
+    given(history).when(repurchaseReminder()).then([reminded()]);
+    given([...history, reminded()]).when(repurchaseReminder()).thenThrows(RuleViolationError, 'repurchase_already_reminded', 'expectedOn');
+  });
+
+  it('names no rep or task when nobody owns the customer', () => {
+    const unowned = JSON.parse(JSON.stringify({ ...registered(), data: { ...(registered().data as object), ownerRepId: undefined } })) as CustomerEvent;
+    given([unowned, earlierPurchase, purchased()]).when(repurchaseReminder()).then([reminded({})]);
+  });
+
+  it('refuses an expectation the history no longer holds: a purchase since, or one back-dated', () => {
+    given([...history, bought('order-2', 9)])
+      .when(repurchaseReminder())
+      .thenThrows(RuleViolationError, 'repurchase_expectation_changed', 'expectedOn');
+    // Day 1, 3, 5: every 2 days, expected on day 7.
+    given([...history, bought('order-3', 3)])
+      .when(repurchaseReminder())
+      .thenThrows(RuleViolationError, 'repurchase_expectation_changed', 'expectedOn');
+    given([...history, bought('order-3', 3)])
+      .when(repurchaseReminder('2024-05-07'))
+      .then([{ ...reminded(), data: { ...(reminded().data as object), expectedOn: '2024-05-07', medianIntervalDays: 2, purchaseDays: 3 } } as CustomerEvent]);
+  });
+
+  it('reminds again of a later expectation once the customer bought and lapsed again', () => {
+    given([...history, reminded(), bought('order-2', 12)])
+      .when(repurchaseReminder('2024-05-18'))
+      // Intervals 4 and 7 days: 5.5, half up 6.
+      .then([{ ...reminded(), data: { ...(reminded().data as object), expectedOn: '2024-05-18', lastPurchaseOn: '2024-05-12', medianIntervalDays: 6, purchaseDays: 3 } } as CustomerEvent]);
+  });
+
+  it('refuses a history of fewer than two purchase days (orders on one day are one)', () => {
+    given([registered()]).when(repurchaseReminder()).thenThrows(RuleViolationError, 'purchase_history_too_short', 'expectedOn');
+    given([registered(), purchased(), bought('order-2', 5)])
+      .when(repurchaseReminder())
+      .thenThrows(RuleViolationError, 'purchase_history_too_short', 'expectedOn');
+  });
+
+  it('refuses a malformed expected day', () => {
+    given(history).when(repurchaseReminder('9 May')).thenThrows(RuleViolationError, 'invalid_date', 'expectedOn');
+  });
+});
+
 // ---- notes, documents, erasure ------------------------------------------------------------------
 
 describe('AddNote', () => {
@@ -1103,6 +1165,10 @@ describe('evolve', () => {
       data: { contractId: 'k-1', contractRevision: 1, endsOn: '2026-05-31', dueOn: '2026-04-01', repId: 'rep-2', taskId: 't-9', dueAt: '2026-04-01T00:00:00.000Z' },
     },
     { type: 'ContractRevised', data: { contractId: 'k-1', revision: 2, changes: { valueMinor: 130000 }, revisedAt: at(12) } },
+    {
+      type: 'RepurchaseReminderDue',
+      data: { expectedOn: '2026-06-01', lastPurchaseOn: '2026-05-02', medianIntervalDays: 30, purchaseDays: 2, repId: 'rep-2', taskId: 't-10', dueAt: '2026-06-08T00:00:00.000Z' },
+    },
     { type: 'ContractRecorded', data: { contractId: 'k-2', kind: 'competitor', vendorName: 'Rival', startsOn: '2023-01-01', endsOn: '2024-12-31', recordedAt: at(7) } },
     { type: 'ContractTerminated', data: { contractId: 'k-2', terminatedOn: '2024-06-30', reason: 'switched to us', terminatedAt: at(13) } },
     { type: 'NoteAdded', data: { noteId: 'n-1', text: 'hi', addedAt: at(14) } },
@@ -1182,6 +1248,7 @@ describe('evolve', () => {
         lastRevisedAt: null,
       },
     },
+    repurchaseRemindersOn: ['2026-06-01'],
     documentIds: ['d-1'],
   };
 
@@ -1256,7 +1323,7 @@ describe('customer event schema', () => {
       RecordFormSubmission: { fields: { a: 'b' } },
       RecordPurchase: { specialInstructions: 'i' },
     };
-    const skipped = ['UpdateProfile', 'RecordRefund', 'ReviseContract', 'TerminateContract', 'RecordFollowUpDue', 'EraseCustomer'];
+    const skipped = ['UpdateProfile', 'RecordRefund', 'ReviseContract', 'TerminateContract', 'RecordFollowUpDue', 'RecordRepurchaseReminder', 'EraseCustomer'];
     for (const command of everyOtherCommand.filter((candidate) => !skipped.includes(candidate.type))) {
       run({ ...command, ...personal[command.type] } as CustomerCommand);
     }
@@ -1279,7 +1346,7 @@ describe('customer event schema', () => {
   });
 
   it('has a schema version for every event type, merged into the domain-wide schema', () => {
-    expect(new Set(CUSTOMER_EVENT_TYPES).size).toBe(19);
+    expect(new Set(CUSTOMER_EVENT_TYPES).size).toBe(20);
     for (const type of CUSTOMER_EVENT_TYPES) {
       expect(CUSTOMER_EVENT_SCHEMA_VERSION[type]).toBe(1);
       expect(schemaVersionOf(type)).toBe(1);

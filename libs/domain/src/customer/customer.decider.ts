@@ -37,6 +37,7 @@ import type {
   RecordFormSubmission,
   RecordPurchase,
   RecordRefund,
+  RecordRepurchaseReminder,
   RecordSiteVisit,
   RegisterCustomer,
   ReviseContract,
@@ -69,6 +70,7 @@ import {
 } from './customer.events.js';
 import { initialCustomerState, type ContractState, type CustomerState, type OrderState } from './customer.state.js';
 import { clickData, utm } from './customer.tracking.js';
+import { purchaseFrequency } from './purchase-frequency.js';
 
 /**
  * The customer context's write model. `decide` enforces the rules and throws
@@ -131,6 +133,8 @@ function decideForRegistered(command: Exclude<CustomerCommand, RegisterCustomer>
       return [terminateContract(command, state)];
     case 'RecordFollowUpDue':
       return [recordFollowUpDue(command, state)];
+    case 'RecordRepurchaseReminder':
+      return [recordRepurchaseReminder(command, state)];
     case 'AddNote':
       return [addNote(command)];
     case 'AttachDocument':
@@ -576,6 +580,33 @@ function recordFollowUpDue(command: RecordFollowUpDue, state: CustomerState): Cu
   };
 }
 
+function recordRepurchaseReminder(command: RecordRepurchaseReminder, state: CustomerState): CustomerEvent {
+  const expectedOn = calendarDate(command.expectedOn, 'expectedOn');
+  const frequency = purchaseFrequency(Object.values(state.orders).map((order) => order.purchasedAt));
+  if (frequency?.expectedOn == null || frequency.medianIntervalDays === null) {
+    violation('purchase_history_too_short', `customer ${command.customerId} has not bought on two different days`, 'expectedOn');
+  }
+  if (frequency.expectedOn !== expectedOn) {
+    violation('repurchase_expectation_changed', `the next purchase of customer ${command.customerId} is now expected on ${frequency.expectedOn}`, 'expectedOn');
+  }
+  if (state.repurchaseRemindersOn.includes(expectedOn)) {
+    violation('repurchase_already_reminded', `customer ${command.customerId} was already reminded of the purchase expected on ${expectedOn}`, 'expectedOn');
+  }
+  const repId = state.ownerRepId ?? undefined;
+  return {
+    type: 'RepurchaseReminderDue',
+    data: {
+      expectedOn,
+      lastPurchaseOn: frequency.lastPurchaseOn,
+      medianIntervalDays: frequency.medianIntervalDays,
+      purchaseDays: frequency.purchaseDays,
+      repId,
+      taskId: repId === undefined ? undefined : requiredText(command.taskId, 'taskId'),
+      dueAt: timestamp(command.dueAt, 'dueAt'),
+    },
+  };
+}
+
 // ---- input helpers ----------------------------------------------------------------------------
 
 /** `undefined` stays (not given), `null` stays (clear), anything else is checked by `check`. */
@@ -786,6 +817,8 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
     }
     case 'FollowUpDue':
       return updateContract(state, event.data.contractId, (contract) => ({ ...contract, followUpDueRevision: event.data.contractRevision }));
+    case 'RepurchaseReminderDue':
+      return { ...state, repurchaseRemindersOn: [...state.repurchaseRemindersOn, event.data.expectedOn] };
     case 'ContractTerminated': {
       const { data } = event;
       return updateContract(state, data.contractId, (contract) => ({

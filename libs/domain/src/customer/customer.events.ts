@@ -319,6 +319,24 @@ export function reschedulesFollowUp(changes: ContractChanges): boolean {
   return changes.endsOn !== undefined || changes.followUpLeadDays !== undefined;
 }
 
+/**
+ * A customer's next purchase is overdue: the repurchase reminder job fired, the configured margin
+ * after the day their purchase history expected it on. Once per expected day.
+ */
+export interface RepurchaseReminderDueData {
+  /** The day the next purchase was expected on (see purchase-frequency.ts). */
+  expectedOn: string;
+  lastPurchaseOn: string;
+  medianIntervalDays: number;
+  purchaseDays: number;
+  /** The customer's owner then, who gets the reminder task; absent when nobody owns the customer. */
+  repId?: string;
+  /** The task the owner gets (present with repId). */
+  taskId?: string;
+  /** When it fell due (the moment it was scheduled for). */
+  dueAt: string;
+}
+
 export interface NoteAddedData {
   noteId: string;
   text: string;
@@ -361,6 +379,7 @@ export type CustomerEvent =
   | { type: 'ContractRevised'; data: ContractRevisedData }
   | { type: 'ContractTerminated'; data: ContractTerminatedData }
   | { type: 'FollowUpDue'; data: FollowUpDueData }
+  | { type: 'RepurchaseReminderDue'; data: RepurchaseReminderDueData }
   | { type: 'NoteAdded'; data: NoteAddedData }
   | { type: 'DocumentAttached'; data: DocumentAttachedData }
   | { type: 'CustomerErased'; data: CustomerErasedData };
@@ -386,6 +405,7 @@ export const CUSTOMER_EVENT_SCHEMA_VERSION = {
   ContractRevised: 1,
   ContractTerminated: 1,
   FollowUpDue: 1,
+  RepurchaseReminderDue: 1,
   NoteAdded: 1,
   DocumentAttached: 1,
   CustomerErased: 1,

@@ -29,6 +29,8 @@ export interface CustomerState {
   orders: Record<string, OrderState>;
   refundIds: string[];
   contracts: Record<string, ContractState>;
+  /** The expected purchase days a repurchase reminder fell due for (RepurchaseReminderDue). */
+  repurchaseRemindersOn: string[];
   documentIds: string[];
 }
 
@@ -120,5 +122,6 @@ export const initialCustomerState: CustomerState = deepFreeze({
   orders: {},
   refundIds: [],
   contracts: {},
+  repurchaseRemindersOn: [],
   documentIds: [],
 });

@@ -5,3 +5,4 @@ export { customerDecider, decideCustomer, evolveCustomer } from './customer.deci
 export { customerPersonalData } from './customer.personal-data.js';
 export { customerUpcasters } from './customer.upcasters.js';
 export { customerStream, customerIdOfStream } from './customer.stream.js';
+export { daysPast, purchaseFrequency, type PurchaseFrequency } from './purchase-frequency.js';

@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Kysely, PostgresDialect } from 'kysely';
+import type pg from 'pg';
+import type { AppConfig, FollowUpConfig } from '#config';
+import { repStream } from '#domain';
+import { parsePosition, type EventStore, type Position, type RecordedEvent } from '#event-store';
+import { queuePrefix, type FollowUpTiming } from '#follow-ups';
+import { borrowedPool } from '#postgres';
+import { ProjectionRunner, ReadConsistency, type Projection, type ProjectionsTables } from '#projections';
+import { APP_CONFIG, EVENT_STORE, PG_POOL } from '#runtime';
+import { FOLLOW_UP_TIMING } from '../../apps/worker/src/follow-ups.service.js';
+import { startTestApi, type TestApi } from './api.js';
+
+/**
+ * Support for the tests of jobs on the real Redis.
+ *
+ * A TCP relay to the real Redis on a port of its own, which an app is pointed at: closing it is
+ * "Redis unreachable" (connections refused) for that app only, as other test files share Redis.
+ */
+export class RedisRelay {
+  private server: net.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  async open(): Promise<void> {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(6379, '127.0.0.1');
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => socket.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as net.AddressInfo).port;
+    this.server = server;
+  }
+
+  get isOpen(): boolean {
+    return this.server !== null;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+}
+
+/** Polls `probe` every 100 ms until it gives a value (not undefined or false); fails after `timeoutMs`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Every event in the log, page by page. */
+export async function wholeLog(store: EventStore): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  for (let from = parsePosition('0-0'); ; ) {
+    const page = await store.readAll({ from, limit: 1_000 });
+    if (page.events.length === 0) return events;
+    events.push(...page.events);
+    from = page.next;
+  }
+}
+
+/** The events of `type` in `stream`. */
+export async function eventsOf(store: EventStore, stream: string, type: string): Promise<RecordedEvent[]> {
+  return (await store.readStream(stream)).filter((event) => event.type === type);
+}
+
+/** A second of test time is a "day" of lead times and margins. */
+export const TEST_DAY_MS = 1_000;
+
+/**
+ * The api, projector and worker in one test app on a fresh database, its Redis behind a
+ * {@link RedisRelay}, and time made test-sized: a lead or margin "day" lasts a second, and the
+ * schedulers' clock can be moved next to a day of the test's choosing, so jobs fall due within seconds.
+ */
+export class JobsApp {
+  readonly relay = new RedisRelay();
+  /** The test's own connection, straight to Redis (not through the relay). */
+  readonly redis = new Redis({ maxRetriesPerRequest: null });
+  private clockOffset = 0;
+  readonly timing: FollowUpTiming;
+  private readonly queues: Queue[] = [];
+  private started?: { api: TestApi; db: Kysely<ProjectionsTables> };
+
+  constructor(config: FollowUpConfig) {
+    this.timing = { ...config, dayMs: TEST_DAY_MS, now: () => Date.now() + this.clockOffset };
+  }
+
+  async start(): Promise<this> {
+    await this.relay.open();
+    const api = await startTestApi({
+      withProjector: true,
+      withWorker: true,
+      env: { REDIS_URL: `redis://127.0.0.1:${this.relay.port}` },
+      override: (builder) => builder.overrideProvider(FOLLOW_UP_TIMING).useValue(this.timing),
+    });
+    this.started = { api, db: new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(api.app.get<pg.Pool>(PG_POOL)) }) }) };
+    return this;
+  }
+
+  get api(): TestApi {
+    return this.need().api;
+  }
+
+  get db(): Kysely<ProjectionsTables> {
+    return this.need().db;
+  }
+
+  get store(): EventStore {
+    return this.api.app.get<EventStore>(EVENT_STORE);
+  }
+
+  get pool(): pg.Pool {
+    return this.api.app.get<pg.Pool>(PG_POOL);
+  }
+
+  /** A look at one of the app's queues, straight to Redis. */
+  queue<T>(name: string): Queue<T> {
+    const queue = new Queue<T>(name, { connection: this.redis, prefix: queuePrefix(this.api.app.get<AppConfig>(APP_CONFIG).databaseUrl) });
+    this.queues.push(queue as Queue);
+    return queue;
+  }
+
+  /** Moves the schedulers' clock to `secondsBefore` seconds before the start (UTC) of `day`. */
+  clockAt(day: string, secondsBefore: number): void {
+    this.clockOffset = Date.parse(`${day}T00:00:00.000Z`) - secondsBefore * 1_000 - Date.now();
+  }
+
+  /** Resolves once the log subscribers `names` have applied `position`. */
+  caughtUp(names: readonly string[], position: string, timeoutMs = 10_000): Promise<void> {
+    return new ReadConsistency(this.db, { timeoutMs }).waitFor(names, parsePosition(position));
+  }
+
+  /** The state of a log subscriber's checkpoint (`running`, `waiting`...). */
+  async status(name: string): Promise<{ status: string; error: string | null }> {
+    return this.db.selectFrom('projections.checkpoints').select(['status', 'error']).where('name', '=', name).executeTakeFirstOrThrow();
+  }
+
+  /**
+   * Builds `scheduler` anew as version 2 from the start of the log, up to `head`, until it serves;
+   * then gives whatever it re-added that is due in the past the time to run, and stops it.
+   */
+  async replay(scheduler: Projection, head: Position): Promise<void> {
+    const runner = new ProjectionRunner(this.store, this.pool, { ...scheduler, version: 2 });
+    runner.start();
+    try {
+      await new ReadConsistency(this.db, { timeoutMs: 20_000 }).waitFor([scheduler.name], head);
+      await until('version 2 serving', async () => {
+        const row = await this.db.selectFrom('projections.active_versions').select('version').where('name', '=', scheduler.name).executeTakeFirst();
+        return row?.version === 2;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    } finally {
+      await runner.stop();
+    }
+  }
+
+  service(path: string) {
+    return this.api.http.post(path).set('Authorization', `Bearer ${this.api.keys.service}`);
+  }
+
+  async onboard(team: string): Promise<string> {
+    const repId = `rep-${randomUUID()}`;
+    await this.service('/reps').send({ repId, name: 'Grace Hopper', email: 'grace@example.com', team, region: 'EMEA', startDate: '2026-01-05' }).expect(201);
+    return repId;
+  }
+
+  async register(ownerRepId?: string): Promise<string> {
+    const customerId = `cust-${randomUUID()}`;
+    await this.service('/customers')
+      .send({ customerId, source: 'api', contact: { name: 'Ada Lovelace' }, ...(ownerRepId === undefined ? {} : { ownerRepId }) })
+      .expect(201);
+    return customerId;
+  }
+
+  /** The tasks of `origin` the rep was given. */
+  async tasksOf(repId: string, origin: string): Promise<RecordedEvent[]> {
+    return (await eventsOf(this.store, repStream(repId), 'TaskAssigned')).filter((event) => event.data.origin === origin);
+  }
+
+  async close(): Promise<void> {
+    // The worker closes cleanly only while it reaches Redis (a test may have failed during an outage).
+    if (!this.relay.isOpen) await this.relay.open();
+    for (const queue of this.queues) {
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+    }
+    await this.redis.quit();
+    await this.started?.db.destroy();
+    await this.started?.api.close();
+    await this.relay.close();
+  }
+
+  private need(): { api: TestApi; db: Kysely<ProjectionsTables> } {
+    if (this.started === undefined) throw new Error('JobsApp.start() first');
+    return this.started;
+  }
+}
