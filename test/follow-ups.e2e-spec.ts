@@ -52,6 +52,11 @@ describe('contract follow-ups (BullMQ on the real Redis)', () => {
   const terminate = async (customerId: string, contractId: string) =>
     (await app.service(`/customers/${customerId}/contracts/${contractId}/terminate`).send({ terminatedOn: '2026-06-30' }).expect(200)).body.position as string;
 
+  /** The follow-up job of a contract revision, whatever its due moment, if the queue holds one. */
+  const jobOf = async (customerId: string, contractId: string, revision: number) =>
+    (await queue.getJobs(['delayed', 'waiting', 'active', 'completed', 'failed'])).find(
+      (job) => job.data.customerId === customerId && job.data.contractId === contractId && job.data.contractRevision === revision,
+    );
   const scheduled = (position: string, timeoutMs?: number) => app.caughtUp([FOLLOW_UP_SCHEDULER], position, timeoutMs);
   const followUps = (customerId: string) => eventsOf(store, customerStream(customerId), 'FollowUpDue');
   const followUpTasks = (repId: string) => app.tasksOf(repId, FOLLOW_UP_ORIGIN);
@@ -72,8 +77,8 @@ describe('contract follow-ups (BullMQ on the real Redis)', () => {
     const { contractId, position } = await recordContract(customerId, endsOn);
     await scheduled(position);
 
-    const jobId = followUpJobId(customerId, contractId, 0);
-    const job = await queue.getJob(jobId);
+    const job = await jobOf(customerId, contractId, 0);
+    expect(job?.id).toBe(followUpJobId(customerId, contractId, 0, Date.parse(endsOn) - 4 * TEST_DAY_MS));
     expect(job?.data).toMatchObject({ customerId, contractId, contractRevision: 0, endsOn });
     // The team's lead (4 units), not the default (3).
     expect(job?.data.dueAt).toBe(new Date(Date.parse(endsOn) - 4 * TEST_DAY_MS).toISOString());
@@ -94,7 +99,7 @@ describe('contract follow-ups (BullMQ on the real Redis)', () => {
       const [row] = (await expiring(serializePosition(task.position))).filter((item) => item.contractId === contractId);
       return row.followUp.status === 'task_created' && row;
     });
-    expect((await queue.getJob(jobId))?.attemptsMade).toBe(1);
+    expect((await queue.getJob(job?.id as string))?.attemptsMade).toBe(1);
   });
 
   it('replaces the job when a revision moves the follow-up, and leaves it when a revision does not', async () => {
@@ -105,12 +110,12 @@ describe('contract follow-ups (BullMQ on the real Redis)', () => {
     const { contractId } = await recordContract(customerId, endsOn, 0);
     const unmoved = await revise(customerId, contractId, { terms: 'Net 60' });
     await scheduled(unmoved);
-    expect(await queue.getJob(followUpJobId(customerId, contractId, 0))).toBeDefined();
+    expect(await jobOf(customerId, contractId, 0)).toBeDefined();
 
     const moved = await revise(customerId, contractId, { followUpLeadDays: 3 });
     await scheduled(moved);
-    expect(await queue.getJob(followUpJobId(customerId, contractId, 0))).toBeUndefined();
-    expect((await queue.getJob(followUpJobId(customerId, contractId, 2)))?.data.dueAt).toBe(new Date(Date.parse(endsOn) - 3 * TEST_DAY_MS).toISOString());
+    expect(await jobOf(customerId, contractId, 0)).toBeUndefined();
+    expect((await jobOf(customerId, contractId, 2))?.data.dueAt).toBe(new Date(Date.parse(endsOn) - 3 * TEST_DAY_MS).toISOString());
 
     const due = await until('FollowUpDue', async () => (await followUps(customerId))[0] ?? undefined);
     expect(due.data).toMatchObject({ contractId, contractRevision: 2 });
@@ -125,11 +130,35 @@ describe('contract follow-ups (BullMQ on the real Redis)', () => {
     app.clockAt(endsOn, 8);
     const { contractId, position } = await recordContract(customerId, endsOn, 3);
     await scheduled(position);
-    expect(await queue.getJob(followUpJobId(customerId, contractId, 0))).toBeDefined();
+    expect(await jobOf(customerId, contractId, 0)).toBeDefined();
     await scheduled(await terminate(customerId, contractId));
-    expect(await queue.getJob(followUpJobId(customerId, contractId, 0))).toBeUndefined();
+    expect(await jobOf(customerId, contractId, 0)).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     expect(await followUps(customerId)).toEqual([]);
+  });
+
+  it("moves the follow-up when a new owner's team has another lead, and gives the new owner the task", async () => {
+    const fieldRep = await app.onboard('field');
+    const keyAccountsRep = await app.onboard('key-accounts');
+    const customerId = await app.register(fieldRep);
+    const endsOn = endDate();
+    app.clockAt(endsOn, 9);
+    const { contractId, position } = await recordContract(customerId, endsOn);
+    await scheduled(position);
+    // The default lead (3 units): field has none of its own.
+    expect((await jobOf(customerId, contractId, 0))?.data.dueAt).toBe(new Date(Date.parse(endsOn) - 3 * TEST_DAY_MS).toISOString());
+
+    const assigned = await app.service(`/customers/${customerId}/owner`).send({ repId: keyAccountsRep }).expect(200);
+    await scheduled(assigned.body.position);
+    const moved = await jobOf(customerId, contractId, 0);
+    expect(moved?.id).toBe(followUpJobId(customerId, contractId, 0, Date.parse(endsOn) - 4 * TEST_DAY_MS));
+    expect((await queue.getJobs(['delayed', 'waiting', 'active', 'completed', 'failed'])).filter((job) => job.data.contractId === contractId)).toHaveLength(1);
+
+    const due = await until('FollowUpDue', async () => (await followUps(customerId))[0] ?? undefined);
+    expect(due.data).toMatchObject({ contractId, contractRevision: 0, repId: keyAccountsRep });
+    await until('the task', async () => (await followUpTasks(keyAccountsRep)).find((event) => event.data.customerId === customerId));
+    expect(await followUpTasks(fieldRep)).toEqual([]);
+    expect(await followUps(customerId)).toHaveLength(1);
   });
 
   it('waits at its checkpoint while Redis is unreachable, catches up when it returns, and runs every job exactly once', async () => {
@@ -161,7 +190,7 @@ describe('contract follow-ups (BullMQ on the real Redis)', () => {
     ];
     for (const { customerId, contractId, revision } of expected) {
       const job = await until(`job ${contractId}`, async () => {
-        const found = await queue.getJob(followUpJobId(customerId, contractId, revision));
+        const found = await jobOf(customerId, contractId, revision);
         return found?.finishedOn !== undefined && found;
       });
       expect(job.attemptsMade).toBe(1);
@@ -173,18 +202,18 @@ describe('contract follow-ups (BullMQ on the real Redis)', () => {
     }
     expect((await followUpTasks(repId)).map((event) => event.data.customerId).sort()).toEqual([customers[0], customers[1]].sort());
     expect(await followUps(customers[3])).toEqual([]);
-    expect(await queue.getJob(followUpJobId(customers[1], contracts[1].contractId, 0))).toBeUndefined();
-    expect(await queue.getJob(followUpJobId(customers[3], contracts[3].contractId, 0))).toBeUndefined();
+    expect(await jobOf(customers[1], contracts[1].contractId, 0)).toBeUndefined();
+    expect(await jobOf(customers[3], contracts[3].contractId, 0)).toBeUndefined();
     expect((await app.status(FOLLOW_UP_SCHEDULER)).status).toBe('running');
   });
 
   it('schedules nothing twice when the log is replayed from position zero', async () => {
     const counts = await queue.getJobCounts('completed', 'delayed', 'waiting', 'active', 'failed');
     const effects = (events: RecordedEvent[]) => events.filter((event) => event.type === 'FollowUpDue' || event.type === 'TaskAssigned').map((event) => event.id);
-    // The tests above appended 5 FollowUpDue and 3 tasks; the log's readers see them once the writers' transactions are behind every open one.
+    // The tests above appended 6 FollowUpDue and 4 tasks; the log's readers see them once the writers' transactions are behind every open one.
     const before = await until('the whole log', async () => {
       const events = await wholeLog(store);
-      return effects(events).length === 8 && events;
+      return effects(events).length === 10 && events;
     });
     // A new version of the scheduler builds from the start of the log, re-adding every job it finds;
     // jobs due in the past (all of this file's ran) would run at once if they were re-added.

@@ -36,12 +36,13 @@ export function followUpTiming(config: FollowUpConfig): FollowUpTiming {
 }
 
 /**
- * The job of one scheduling of one contract: the same contract revision always gets the same id,
- * so adding it again (a replay of the log, a batch retried after a crash) is a no-op while BullMQ
- * keeps the job. BullMQ ids may not contain `:`; encoding keeps ids of any text apart.
+ * The job of one scheduling of one contract: the same contract revision due at the same moment
+ * (epoch ms) always gets the same id, so adding it again (a replay of the log, a batch retried
+ * after a crash) is a no-op while BullMQ keeps the job, and a new due moment (an owner of another
+ * team) is a new job. BullMQ ids may not contain `:`; encoding keeps ids of any text apart.
  */
-export function followUpJobId(customerId: string, contractId: string, contractRevision: number): string {
-  return `follow-up/${encodeURIComponent(customerId)}/${encodeURIComponent(contractId)}/${contractRevision}`;
+export function followUpJobId(customerId: string, contractId: string, contractRevision: number, dueAt: number): string {
+  return `follow-up/${encodeURIComponent(customerId)}/${encodeURIComponent(contractId)}/${contractRevision}/${dueAt}`;
 }
 
 /** The moment a contract ends: the start (UTC) of its `endsOn` day. */

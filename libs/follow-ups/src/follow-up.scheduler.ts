@@ -74,8 +74,9 @@ type ContractRow = FollowUpContractsTable;
  * A contract revision that moves the end date or lead time replaces the job (remove the old id,
  * add the new); any other revision leaves it; a termination or erasure removes it. A job that
  * cannot be removed because it runs at that moment is harmless: the customer decider refuses a
- * follow-up of a revision rescheduled or of a terminated contract. The owner's team is read when
- * the contract is (re)scheduled; a later change of owner does not move the job.
+ * follow-up of a revision rescheduled or of a terminated contract, and records one per revision.
+ * A new owner moves the follow-ups whose lead comes from the owner's team (the contract names
+ * none): their jobs are replaced when the new team's lead differs.
  */
 export function followUpScheduler(queue: Queue<FollowUpJob>, isRedisReady: () => boolean, timing: FollowUpTiming): Projection<FollowUpSchedulerTables> {
   return {
@@ -191,6 +192,10 @@ function foldBatch(batch: Batch, events: readonly RecordedEvent[]): ContractRow[
         break;
       case 'OwnerAssigned':
         batch.owners.set(customerId, customerEvent.data.repId);
+        // Rescheduled below with the new owner's team, which moves the job only if the lead changes.
+        for (const row of batch.contracts.values()) {
+          if (row.customer_id === customerId && row.state === 'scheduled' && row.lead_days === null) update(customerId, row.contract_id, (r) => r);
+        }
         break;
       case 'ContractRecorded': {
         const { data } = customerEvent;
@@ -245,7 +250,7 @@ function schedule(contract: ContractRow, batch: Batch, timing: FollowUpTiming, n
   return {
     ...contract,
     state: 'scheduled',
-    job_id: followUpJobId(contract.customer_id, contract.contract_id, contract.schedule_revision),
+    job_id: followUpJobId(contract.customer_id, contract.contract_id, contract.schedule_revision, dueAt),
     due_at: new Date(dueAt),
   };
 }
