@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type net from 'node:net';
+import { Kysely, PostgresDialect } from 'kysely';
+import type pg from 'pg';
+import { parsePosition } from '#event-store';
+import { borrowedPool } from '#postgres';
+import { ReadConsistency, type ProjectionsTables } from '#projections';
+import { PG_POOL } from '#runtime';
+import { WEBHOOK_DISPATCHER } from '#webhooks';
 import { startTestApi, type TestApi, type TestApiOptions } from '../support/api.js';
 
 /**
@@ -29,8 +36,8 @@ export interface ReceivedRequest {
   readonly event: DeliveredEvent;
 }
 
-/** What the receiver answers: a status; a status after a while; or `hang`, holding the request open. */
-export type Answer = number | { readonly status: number; readonly afterMs: number } | 'hang';
+/** What the receiver answers: a status, now or once the promise settles; or `hang`, holding the request open. */
+export type Answer = number | Promise<number> | 'hang';
 
 /** A receiver on 127.0.0.1 recording every request, in arrival order. */
 export class Receiver {
@@ -80,8 +87,7 @@ export class Receiver {
       this.requests.push(received);
       const answer = this.answer(received, this.of(received.event.id).length);
       if (answer === 'hang') return;
-      const [status, afterMs] = typeof answer === 'number' ? [answer, 0] : [answer.status, answer.afterMs];
-      setTimeout(() => response.writeHead(status, { 'Content-Type': 'text/plain' }).end(String(status)), afterMs);
+      void Promise.resolve(answer).then((status) => response.writeHead(status, { 'Content-Type': 'text/plain' }).end(String(status)));
     });
   }
 }
@@ -106,14 +112,24 @@ export interface CreatedWebhook {
 
 /** The api with the worker, on webhook settings of test size (over `env`). */
 export class WebhooksHarness {
-  private constructor(readonly api: TestApi) {}
+  readonly db: Kysely<ProjectionsTables>;
+
+  private constructor(readonly api: TestApi) {
+    this.db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(api.app.get<pg.Pool>(PG_POOL)) }) });
+  }
 
   static async start(options: TestApiOptions = {}): Promise<WebhooksHarness> {
     return new WebhooksHarness(await startTestApi({ withWorker: true, ...options, env: { ...WEBHOOK_TEST_ENV, ...options.env } }));
   }
 
-  close(): Promise<void> {
-    return this.api.close();
+  async close(): Promise<void> {
+    await this.db.destroy();
+    await this.api.close();
+  }
+
+  /** Once the dispatcher has applied the log up to `position` (a command's answer). */
+  async dispatched(position: string): Promise<void> {
+    await new ReadConsistency(this.db, { timeoutMs: 30_000 }).waitFor([WEBHOOK_DISPATCHER], parsePosition(position));
   }
 
   get admin(): { Authorization: string } {
@@ -126,20 +142,25 @@ export class WebhooksHarness {
     return response.body as CreatedWebhook;
   }
 
-  /** Registers a customer; answers its id and the id of the event (revision 0). */
+  /** DELETE /webhooks/{id}: nothing more is sent to it (each test ends its own, so later tests' events reach no closed receiver). */
+  async unsubscribe(subscriptionId: string): Promise<void> {
+    await this.api.http.delete(`/webhooks/${subscriptionId}`).set(this.admin).expect(204);
+  }
+
+  /** Registers a customer; answers its id. */
   async register(customerId = `cust-${randomUUID()}`): Promise<string> {
     await this.service(`/customers`, { customerId, source: 'api', contact: { name: 'Ada Lovelace', email: 'ada@example.com' } });
     return customerId;
   }
 
-  /** Adds a note to the customer's stream. */
-  async note(customerId: string, text = 'Prefers calls after 3 pm.'): Promise<void> {
-    await this.service(`/customers/${customerId}/notes`, { text });
+  /** Adds a note to the customer's stream; answers the position written. */
+  note(customerId: string, text = 'Prefers calls after 3 pm.'): Promise<string> {
+    return this.service(`/customers/${customerId}/notes`, { text });
   }
 
-  /** Logs a call on the customer's stream. */
-  async call(customerId: string): Promise<void> {
-    await this.service(`/customers/${customerId}/calls`, { direction: 'outbound', durationSeconds: 60, outcome: 'interested', repId: 'rep-17' });
+  /** Logs a call on the customer's stream; answers the position written. */
+  call(customerId: string): Promise<string> {
+    return this.service(`/customers/${customerId}/calls`, { direction: 'outbound', durationSeconds: 60, outcome: 'interested', repId: 'rep-17' });
   }
 
   /** Every delivery of the subscription, newest first. */
@@ -165,8 +186,9 @@ export class WebhooksHarness {
     );
   }
 
-  private async service(path: string, body: object): Promise<void> {
-    await this.api.http.post(path).set('Authorization', `Bearer ${this.api.keys.service}`).send(body).expect(201);
+  private async service(path: string, body: object): Promise<string> {
+    const response = await this.api.http.post(path).set('Authorization', `Bearer ${this.api.keys.service}`).send(body).expect(201);
+    return (response.body as { position: string }).position;
   }
 }
 

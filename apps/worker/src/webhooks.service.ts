@@ -68,7 +68,7 @@ export class Webhooks implements OnApplicationBootstrap, BeforeApplicationShutdo
   /** Before the runtime closes the event store and the pool they use. */
   async beforeApplicationShutdown(): Promise<void> {
     this.redis.producer.off('ready', this.redisReady);
-    // Requests under way are abandoned, not waited for: their jobs fail, and BullMQ runs them again.
+    // Requests under way are abandoned, not waited for: recorded as failed attempts, retried with backoff.
     this.processor.stop();
     await Promise.all([this.dispatcher.stop(), this.pump.stop(), this.worker?.close()]);
     await this.queue.close();

@@ -71,7 +71,7 @@ export class WebhookProcessor {
     return { outcome, result };
   }
 
-  /** Abandons the requests under way (the worker stops): their jobs fail and run again, elsewhere or later. */
+  /** The worker stops: requests under way are abandoned (failed attempts, retried with backoff), none is sent any more. */
   stop(): void {
     this.stopping.abort();
   }

@@ -1,9 +1,9 @@
 import type { SendResult } from './webhook.delivery.js';
 
-/** The worker is stopping: the request was abandoned, its outcome unknown (the job runs again elsewhere). */
+/** The worker is stopping before the request went out: nothing was sent, the job runs again (elsewhere, or after a restart). */
 export class DeliveryInterruptedError extends Error {
   constructor() {
-    super('the delivery was interrupted: the worker is shutting down');
+    super('the worker is shutting down: not sent');
     this.name = 'DeliveryInterruptedError';
   }
 }
@@ -17,8 +17,9 @@ export interface WebhookRequest {
 /**
  * POSTs the request and says how the receiver answered: its status code once the headers arrive
  * within `timeoutMs` (the body is not read), else the error. Redirects are not followed: a
- * receiver answering 3xx failed. Aborting `stopping` abandons the request with a
- * {@link DeliveryInterruptedError}.
+ * receiver answering 3xx failed. Once `stopping` is aborted no request goes out (a
+ * {@link DeliveryInterruptedError}); one already out is abandoned, a failed attempt like a timeout
+ * (the receiver may have got it).
  */
 export async function sendWebhook(request: WebhookRequest, timeoutMs: number, stopping: AbortSignal): Promise<SendResult> {
   if (stopping.aborted) throw new DeliveryInterruptedError();
@@ -34,19 +35,30 @@ export async function sendWebhook(request: WebhookRequest, timeoutMs: number, st
     await response.body?.cancel().catch(() => undefined);
     return { statusCode: response.status };
   } catch (error) {
-    if (stopping.aborted) throw new DeliveryInterruptedError();
+    if (stopping.aborted) return { error: 'abandoned: the worker shut down while waiting for the answer' };
     if (timeout.aborted) return { error: `no answer within ${timeoutMs} ms` };
     return { error: describe(error) };
   }
 }
 
-/** fetch's errors say "fetch failed"; the cause (ECONNREFUSED, a TLS failure...) says why. */
+interface ErrorLike {
+  readonly message?: unknown;
+  readonly code?: unknown;
+  readonly cause?: unknown;
+}
+
+/**
+ * fetch's errors say "fetch failed"; the cause (ECONNREFUSED, a TLS failure...) says why. Read by
+ * shape: errors of Node's own fetch may come from another realm than this code's `Error`.
+ */
 function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return typeof code === 'string' && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message;
+  if (typeof error !== 'object' || error === null) return String(error);
+  const { message, cause } = error as ErrorLike;
+  if (typeof cause === 'object' && cause !== null) {
+    const { code, message: why } = cause as ErrorLike;
+    const text = typeof why === 'string' ? why : '';
+    if (typeof code === 'string') return text.includes(code) ? text : `${code}${text ? `: ${text}` : ''}`;
+    if (text) return text;
   }
-  return error.message;
+  return typeof message === 'string' ? message : String(error);
 }

@@ -53,8 +53,11 @@ export interface DeliveryPage {
   readonly nextCursor: string | null;
 }
 
-/** A manual retry: queued again, or why not. */
-export type RetryResult = { readonly retried: DeliveryRecord } | { readonly refused: string } | null;
+/** A manual retry: queued again, or why not (null: no such delivery). */
+export type RetryResult =
+  | { readonly retried: DeliveryRecord }
+  | { readonly refused: 'subscription_disabled' | 'not_dead'; readonly detail: string }
+  | null;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -154,8 +157,10 @@ export class WebhookStore {
         .forUpdate()
         .executeTakeFirst();
       if (subscription === undefined || delivery === undefined) return null;
-      if (subscription.status !== 'active') return { refused: `the subscription is disabled (${subscription.disabled_reason}); its deliveries are not retried` };
-      if (delivery.status !== 'dead') return { refused: `the delivery is ${delivery.status}; only a dead delivery can be retried` };
+      if (subscription.status !== 'active') {
+        return { refused: 'subscription_disabled', detail: `the subscription is disabled (${subscription.disabled_reason}); its deliveries are not retried` };
+      }
+      if (delivery.status !== 'dead') return { refused: 'not_dead', detail: `the delivery is ${delivery.status}; only a dead delivery can be retried` };
       const retried = await trx
         .updateTable('webhooks.deliveries')
         .set((eb) => ({ status: 'queued', round_start: eb.ref('attempts'), enqueued_attempt: null, next_attempt_at: sql<Date>`now()`, finished_at: null }))
