@@ -70,6 +70,7 @@ export class WebhookPump {
 
   async stop(): Promise<void> {
     this.stopping.abort();
+    this.wake.abort();
     await this.running;
     await this.notifier.close();
     await this.db.destroy();
@@ -100,7 +101,8 @@ export class WebhookPump {
           waitMs = this.retryMs;
         }
       }
-      await this.notifier.waitForChange(seen, waitMs, AbortSignal.any([signal, this.wake.signal]));
+      // stop() aborts the wake signal too (one signal per wait: no listener piles up on `stopping`).
+      await this.notifier.waitForChange(seen, waitMs, this.wake.signal);
     }
   }
 

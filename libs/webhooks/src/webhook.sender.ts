@@ -23,21 +23,24 @@ export interface WebhookRequest {
  */
 export async function sendWebhook(request: WebhookRequest, timeoutMs: number, stopping: AbortSignal): Promise<SendResult> {
   if (stopping.aborted) throw new DeliveryInterruptedError();
-  const timeout = AbortSignal.timeout(timeoutMs);
+  // One controller per request, rather than AbortSignal.any: on Node 20 that leaves a listener on
+  // the long-lived `stopping` signal per request until garbage collection.
+  const abort = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => ((timedOut = true), abort.abort()), timeoutMs);
+  const stop = () => abort.abort();
+  stopping.addEventListener('abort', stop, { once: true });
   try {
-    const response = await fetch(request.url, {
-      method: 'POST',
-      headers: request.headers,
-      body: request.body,
-      redirect: 'manual',
-      signal: AbortSignal.any([timeout, stopping]),
-    });
+    const response = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, redirect: 'manual', signal: abort.signal });
     await response.body?.cancel().catch(() => undefined);
     return { statusCode: response.status };
   } catch (error) {
+    if (timedOut) return { error: `no answer within ${timeoutMs} ms` };
     if (stopping.aborted) return { error: 'abandoned: the worker shut down while waiting for the answer' };
-    if (timeout.aborted) return { error: `no answer within ${timeoutMs} ms` };
     return { error: describe(error) };
+  } finally {
+    clearTimeout(timer);
+    stopping.removeEventListener('abort', stop);
   }
 }
 
