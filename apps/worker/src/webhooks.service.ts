@@ -46,7 +46,7 @@ export class Webhooks implements OnApplicationBootstrap, BeforeApplicationShutdo
     const log = (message: string) => this.logger.log(message);
     const logError = (message: string, error: unknown) => this.logger.error(message, error instanceof Error ? error.stack : String(error));
     this.dispatcher = new ProjectionSupervisor(store, pool, [webhookDispatcher()], { batchSize: config.projectorBatchSize, log, logError });
-    this.pump = new WebhookPump(pool, config.databaseUrl, this.queue, () => redis.producerReady, { log: (message) => this.logger.debug(message), logError });
+    this.pump = new WebhookPump(pool, config.databaseUrl, this.queue, () => redis.producerReady, { log, logError });
     this.processor = new WebhookProcessor(pool, store, config.webhooks, (jobs) => this.enqueue(jobs));
   }
 

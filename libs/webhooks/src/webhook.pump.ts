@@ -88,12 +88,11 @@ export class WebhookPump {
         const scope: PumpScope = this.everything ? 'all' : Date.now() >= nextSweep ? 'overdue' : 'fresh';
         try {
           await this.notifier.ready();
-          const added = await this.pump(scope);
+          await this.pump(scope);
           if (scope === 'all') this.everything = false;
           if (scope !== 'fresh') nextSweep = Date.now() + this.sweepMs;
-          if (this.failing) this.options.log?.('webhook pump: going again');
+          if (this.failing) this.options.log?.('webhook pump: adding jobs again');
           this.failing = false;
-          if (added > 0) this.options.log?.(`webhook pump: ${added} job(s) added (${scope})`);
           waitMs = Math.max(nextSweep - Date.now(), 0);
         } catch (error) {
           if (!this.failing) this.options.logError?.('webhook pump failed; retrying', error);
