@@ -157,7 +157,7 @@ export class DeliveryDto {
   @ApiProperty({ format: 'uuid', description: 'Sent as X-CRM-Delivery-Id' })
   readonly id: string;
 
-  @ApiProperty({ format: 'uuid', description: 'Sent as X-CRM-Event-Id and as the body\'s id' })
+  @ApiProperty({ format: 'uuid', description: "Sent as X-CRM-Event-Id and as the body's id" })
   readonly eventId: string;
 
   @ApiProperty({ example: 'CustomerRegistered' })
