@@ -9,7 +9,7 @@ import { Receiver, until, WebhooksHarness, type CreatedWebhook } from './support
 /**
  * Order and exactly-once recording: a customer's events reach a receiver in revision order even
  * while one of them is retried, without holding up other customers; a rebuild of the dispatcher
- * from the start of the log delivers nothing again. Rounds are long here (20 attempts, 100 ms
+ * from the start of the log delivers nothing again. Rounds are long here (50 attempts, 100 ms
  * doubling to 400 ms), so a held-back receiver does not dead-letter anything.
  */
 describe('webhook delivery order', () => {
@@ -19,7 +19,7 @@ describe('webhook delivery order', () => {
   let webhook: CreatedWebhook;
 
   beforeAll(async () => {
-    h = await WebhooksHarness.start({ env: { WEBHOOK_MAX_ATTEMPTS: '20', WEBHOOK_BACKOFF_MS: '100', WEBHOOK_MAX_BACKOFF_MS: '400' } });
+    h = await WebhooksHarness.start({ env: { WEBHOOK_MAX_ATTEMPTS: '50', WEBHOOK_BACKOFF_MS: '100', WEBHOOK_MAX_BACKOFF_MS: '400' } });
     store = h.api.app.get<EventStore>(EVENT_STORE);
     receiver = await Receiver.start();
     webhook = await h.subscribe(receiver, { eventTypes: ['CustomerRegistered', 'NoteAdded'] });

@@ -15,8 +15,8 @@ import { startTestApi, type TestApi, type TestApiOptions } from '../support/api.
  * harness around the real api + worker (the dispatcher, the pump and the attempts run there).
  */
 
-/** Test-sized attempts: three per round, 200 ms doubling to 800 ms apart, a second to answer. */
-export const WEBHOOK_TEST_ENV = { WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_BACKOFF_MS: '200', WEBHOOK_MAX_BACKOFF_MS: '800' };
+/** Test-sized attempts: three per round, 200 ms doubling to 800 ms apart, three seconds to answer (plenty on a busy machine). */
+export const WEBHOOK_TEST_ENV = { WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_TIMEOUT_MS: '3000', WEBHOOK_BACKOFF_MS: '200', WEBHOOK_MAX_BACKOFF_MS: '800' };
 
 /** The body of a delivery, as a receiver parses it. */
 export interface DeliveredEvent {
