@@ -3,7 +3,7 @@ import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import { ApiKeyService, ROLES, type Role } from '#auth';
 import { loadConfig } from '#config';
 import { prepareDatabase, RuntimeModule } from '#runtime';
-import { createTestDatabase } from '#testing';
+import { createTestDatabase, type TestDatabase } from '#testing';
 import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/api.module.js';
 import { ProjectorModule } from '../../apps/projector/src/projector.module.js';
@@ -16,7 +16,8 @@ export interface TestApi {
   readonly http: ReturnType<typeof request.agent>;
   /** One active key per role, named `test-<role>`. */
   readonly keys: Readonly<Record<Role, string>>;
-  /** Closes the app and drops its database. */
+  readonly database: TestDatabase;
+  /** Closes the app and drops its database (unless it was given in the options). */
   close(): Promise<void>;
 }
 
@@ -31,11 +32,20 @@ export interface TestApiOptions {
   readonly withWorker?: boolean;
   /** Changes to the testing module before it is compiled (e.g. overrideProvider). */
   readonly override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
+  /**
+   * The database of an app started before (a restart): used as it is, and kept when this app
+   * closes. Its keys get names of their own (`test-<role>-<n>`), the earlier ones being active still.
+   */
+  readonly database?: TestDatabase;
 }
+
+let restarts = 0;
 
 /** The real api (ApiModule + RuntimeModule) on a fresh, migrated database, configured as `launch` does. */
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
+  const drop = () => (options.database === undefined ? database.drop() : Promise.resolve());
+  const keyName = (role: Role) => (options.database === undefined ? `test-${role}` : `test-${role}-${++restarts}`);
   let app: INestApplication | undefined;
   try {
     const config = loadConfig({ LOG_LEVEL: 'error', ...options.env, DATABASE_URL: database.url });
@@ -52,20 +62,21 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     const started = app; // for the closures below
     const apiKeys = app.get(ApiKeyService);
     const keys = Object.fromEntries(
-      await Promise.all(ROLES.map(async (role) => [role, (await apiKeys.create({ name: `test-${role}`, role })).key] as const)),
+      await Promise.all(ROLES.map(async (role) => [role, (await apiKeys.create({ name: keyName(role), role })).key] as const)),
     ) as Record<Role, string>;
     return {
       app: started,
       http: request.agent(started.getHttpServer()),
       keys,
+      database,
       close: async () => {
         await started.close();
-        await database.drop();
+        await drop();
       },
     };
   } catch (error) {
     await app?.close().catch(() => undefined);
-    await database.drop();
+    await drop();
     throw error;
   }
 }

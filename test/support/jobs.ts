@@ -25,6 +25,11 @@ export class RedisRelay {
   private readonly sockets = new Set<net.Socket>();
   port = 0;
 
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Listens (again on the same port, once it has one). */
   async open(): Promise<void> {
     const server = net.createServer((client) => {
       const upstream = net.connect(6379, '127.0.0.1');
@@ -46,6 +51,7 @@ export class RedisRelay {
     return this.server !== null;
   }
 
+  /** Drops every connection and refuses new ones. */
   async close(): Promise<void> {
     const server = this.server;
     this.server = null;
@@ -55,7 +61,7 @@ export class RedisRelay {
 }
 
 /** Polls `probe` every 100 ms until it gives a value (not undefined or false); fails after `timeoutMs`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -107,7 +113,7 @@ export class JobsApp {
     const api = await startTestApi({
       withProjector: true,
       withWorker: true,
-      env: { REDIS_URL: `redis://127.0.0.1:${this.relay.port}` },
+      env: { REDIS_URL: this.relay.url },
       override: (builder) => builder.overrideProvider(FOLLOW_UP_TIMING).useValue(this.timing),
     });
     this.started = { api, db: new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(api.app.get<pg.Pool>(PG_POOL)) }) }) };

@@ -4,13 +4,15 @@ import { followUpTiming } from '#follow-ups';
 import { APP_CONFIG } from '#runtime';
 import { FOLLOW_UP_TIMING, FollowUps } from './follow-ups.service.js';
 import { RedisConnection } from './redis-connection.js';
+import { Webhooks } from './webhooks.service.js';
 
-/** BullMQ on Redis: contract follow-ups (their scheduler and their jobs). */
+/** BullMQ on Redis: contract follow-ups (their scheduler and their jobs), outbound webhooks (their dispatcher, pump and attempts). */
 @Module({
   providers: [
     RedisConnection,
     { provide: FOLLOW_UP_TIMING, useFactory: (config: AppConfig) => followUpTiming(config.followUps), inject: [APP_CONFIG] },
     FollowUps,
+    Webhooks,
   ],
   exports: [RedisConnection],
 })

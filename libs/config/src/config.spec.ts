@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       projectorBatchSize: 500,
       leadCapture: { rateLimit: 10, rateWindowSeconds: 60, emailSecret: null, trustedProxies: 0 },
       followUps: { leadDays: 30, teamLeadDays: {}, repurchaseMarginDays: 7 },
+      webhooks: { maxAttempts: 8, timeoutMs: 10_000, backoffMs: 1_000, maxBackoffMs: 3_600_000 },
     });
   });
 
@@ -46,6 +47,10 @@ describe('loadConfig', () => {
       FOLLOW_UP_LEAD_DAYS: '45',
       FOLLOW_UP_TEAM_LEAD_DAYS: 'enterprise = 60, smb=14',
       REPURCHASE_REMINDER_MARGIN_DAYS: '10',
+      WEBHOOK_MAX_ATTEMPTS: '3',
+      WEBHOOK_TIMEOUT_MS: '500',
+      WEBHOOK_BACKOFF_MS: '200',
+      WEBHOOK_MAX_BACKOFF_MS: '800',
     });
     expect(config).toEqual({
       databaseUrl: 'postgresql://crm:secret@db.internal:6543/crm_prod?sslmode=require',
@@ -58,6 +63,7 @@ describe('loadConfig', () => {
       projectorBatchSize: 50,
       leadCapture: { rateLimit: 3, rateWindowSeconds: 120, emailSecret: SECRET, trustedProxies: 1 },
       followUps: { leadDays: 45, teamLeadDays: { enterprise: 60, smb: 14 }, repurchaseMarginDays: 10 },
+      webhooks: { maxAttempts: 3, timeoutMs: 500, backoffMs: 200, maxBackoffMs: 800 },
     });
   });
 
@@ -142,6 +148,10 @@ describe('loadConfig', () => {
     ['FOLLOW_UP_TEAM_LEAD_DAYS', 'smb', '"smb" is not team=days (expected e.g. enterprise=60,smb=14, days from 0 to 3650)'],
     ['FOLLOW_UP_TEAM_LEAD_DAYS', 'smb=1,smb=2', 'team "smb" is named twice'],
     ['REPURCHASE_REMINDER_MARGIN_DAYS', '3651', 'not a number of days (expected an integer from 0 to 3650)'],
+    ['WEBHOOK_MAX_ATTEMPTS', '0', 'not a number of attempts (expected an integer from 1 to 100)'],
+    ['WEBHOOK_TIMEOUT_MS', '10s', 'not a number of milliseconds (expected an integer from 1 to 300000)'],
+    ['WEBHOOK_BACKOFF_MS', '0', 'not a number of milliseconds (expected an integer from 1 to 86400000)'],
+    ['WEBHOOK_MAX_BACKOFF_MS', '500', 'shorter than WEBHOOK_BACKOFF_MS (1000)'],
   ])('refuses %s=%j', (name, value, reason) => {
     expect(problemsOf({ [name]: value })).toEqual([`${name}="${value}": ${reason}`]);
   });

@@ -38,6 +38,19 @@ export interface AppConfig {
   readonly leadCapture: LeadCaptureConfig;
   /** Follow-ups before a contract expires. */
   readonly followUps: FollowUpConfig;
+  /** Outbound webhooks: how deliveries are attempted. */
+  readonly webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** WEBHOOK_MAX_ATTEMPTS: attempts of a round before a delivery is dead-lettered (a manual retry starts a new round). */
+  readonly maxAttempts: number;
+  /** WEBHOOK_TIMEOUT_MS: how long a receiver has to answer an attempt. */
+  readonly timeoutMs: number;
+  /** WEBHOOK_BACKOFF_MS: the wait after the first failed attempt; it doubles after each further one. */
+  readonly backoffMs: number;
+  /** WEBHOOK_MAX_BACKOFF_MS: the longest wait between two attempts. */
+  readonly maxBackoffMs: number;
 }
 
 export interface FollowUpConfig {
@@ -76,6 +89,10 @@ export const DEFAULTS = {
   FOLLOW_UP_LEAD_DAYS: '30',
   FOLLOW_UP_TEAM_LEAD_DAYS: '',
   REPURCHASE_REMINDER_MARGIN_DAYS: '7',
+  WEBHOOK_MAX_ATTEMPTS: '8',
+  WEBHOOK_TIMEOUT_MS: '10000',
+  WEBHOOK_BACKOFF_MS: '1000',
+  WEBHOOK_MAX_BACKOFF_MS: '3600000',
 } as const;
 
 export const MIN_ADMIN_API_KEY_LENGTH = 32;
@@ -137,8 +154,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     repurchaseMarginDays: read('REPURCHASE_REMINDER_MARGIN_DAYS', DEFAULTS.REPURCHASE_REMINDER_MARGIN_DAYS, (value) => parseInteger(value, 0, 3_650, 'a number of days')),
   };
 
+  const milliseconds = (value: string) => parseInteger(value, 1, 86_400_000, 'a number of milliseconds');
+  const webhooks: WebhookConfig = {
+    maxAttempts: read('WEBHOOK_MAX_ATTEMPTS', DEFAULTS.WEBHOOK_MAX_ATTEMPTS, (value) => parseInteger(value, 1, 100, 'a number of attempts')),
+    timeoutMs: read('WEBHOOK_TIMEOUT_MS', DEFAULTS.WEBHOOK_TIMEOUT_MS, (value) => parseInteger(value, 1, 300_000, 'a number of milliseconds')),
+    backoffMs: read('WEBHOOK_BACKOFF_MS', DEFAULTS.WEBHOOK_BACKOFF_MS, milliseconds),
+    maxBackoffMs: read('WEBHOOK_MAX_BACKOFF_MS', DEFAULTS.WEBHOOK_MAX_BACKOFF_MS, milliseconds),
+  };
+  if (webhooks.maxBackoffMs < webhooks.backoffMs) {
+    problems.push(`WEBHOOK_MAX_BACKOFF_MS=${JSON.stringify(String(webhooks.maxBackoffMs))}: shorter than WEBHOOK_BACKOFF_MS (${webhooks.backoffMs})`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps, projectorBatchSize, leadCapture, followUps };
+  return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps, projectorBatchSize, leadCapture, followUps, webhooks };
 }
 
 /** Thrown by a parser: why the value is not acceptable. */

@@ -13,4 +13,5 @@ export {
   type FollowUpConfig,
   type LeadCaptureConfig,
   type LogLevel,
+  type WebhookConfig,
 } from './config.js';

@@ -4,6 +4,7 @@ import { eventStoreMigrations, personalDataMigrations } from '#event-store';
 import { leadCaptureMigrations } from '#lead-capture';
 import { projectionsMigrations } from '#projections';
 import { createPool, ensureDatabase, migrate, type MigrationSet } from '#postgres';
+import { webhooksMigrations } from '#webhooks';
 import type { AppConfig } from '#config';
 
 /** The migration sets this configuration needs, in the order they are applied. */
@@ -11,7 +12,7 @@ export function migrationsFor(config: AppConfig): MigrationSet[] {
   // With EventStoreDB the log lives there: the PostgreSQL event store's tables would stay empty.
   // Personal-data keys stay in PostgreSQL either way: outside the log, so erasing one is possible.
   const log = config.eventStore.kind === 'postgres' ? [eventStoreMigrations, personalDataMigrations] : [personalDataMigrations];
-  return [...log, authMigrations, commandsMigrations, projectionsMigrations, leadCaptureMigrations];
+  return [...log, authMigrations, commandsMigrations, projectionsMigrations, leadCaptureMigrations, webhooksMigrations];
 }
 
 /**
