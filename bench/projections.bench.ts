@@ -9,13 +9,14 @@
  *      e-mails, a visit, a refund, a note, an owner change, ...), then further calls. Its purchases (lines
  *      with categories, sold by its owner or, one in four, a random rep) are its fifth event and, when it
  *      has more, spread evenly among the further calls;
- *   2. catch-up: a ProjectionRunner per projection (timeline, directory, sales-performance, rep-tasks)
+ *   2. catch-up: a ProjectionRunner per projection (timeline, directory, sales-performance, rep-tasks, purchase-frequency)
  *      from position zero to the head, events/s, against a plain INSERT ... SELECT of the same number of
  *      rows into a bare table in the same run;
  *   3. live lag: with the runners caught up, LogCall events appended through the app's event store at a
  *      steady rate, append -> applied by each projection (checkpoint reached the event's position);
  *   4. query latency: timeline first page, directory substring search, a filtered directory page, the
- *      leaderboard of a month (all reps; one team) and one rep's monthly commissions over 2023.
+ *      leaderboard of a month (all reps; one team), one rep's monthly commissions over 2023 and one
+ *      customer's purchase frequency.
  *
  *   npm run bench:projections
  *     BENCH_EVENTS (customer events, default 200000), BENCH_REPS (default 1000, 17 events each on top),
@@ -34,6 +35,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import {
   customerDecider,
@@ -55,6 +57,8 @@ import { DirectoryQueries } from '../projections/customer-directory/directory.qu
 import { customerDirectoryProjection } from '../projections/customer-directory/directory.projection.js';
 import { TimelineQueries } from '../projections/customer-timeline/timeline.queries.js';
 import { customerTimelineProjection } from '../projections/customer-timeline/timeline.projection.js';
+import { purchaseFrequencyProjection } from '../projections/purchase-frequency/purchase-frequency.projection.js';
+import { PurchaseFrequencyQueries } from '../projections/purchase-frequency/purchase-frequency.queries.js';
 import { repTasksProjection } from '../projections/rep-tasks/rep-tasks.projection.js';
 import { salesPerformanceProjection } from '../projections/sales-performance/sales-performance.projection.js';
 import { SalesPerformanceQueries } from '../projections/sales-performance/sales-performance.queries.js';
@@ -405,7 +409,7 @@ async function reportCommissionWork(pool: pg.Pool, salesSchema: string): Promise
 }
 
 async function main() {
-  const projections = selectedProjections([customerTimelineProjection, customerDirectoryProjection, salesPerformanceProjection, repTasksProjection]);
+  const projections = selectedProjections([customerTimelineProjection, customerDirectoryProjection, salesPerformanceProjection, repTasksProjection, purchaseFrequencyProjection]);
   const runs = (projection: Projection) => projections.includes(projection);
   await runBench('Projections benchmark', projections, async (bench) => {
     const { pool, store, db } = bench;
@@ -471,6 +475,12 @@ async function main() {
           (await sales.repCommissions(repIdOf(random(REPS)), { period: 'month', from: MONTHS[0], to: `${YEAR}-12-31` })).length,
         ),
       );
+    }
+
+    if (runs(purchaseFrequencyProjection)) {
+      // The scheduler runs in the worker, not here: no job status to join.
+      const frequency = new PurchaseFrequencyQueries(db as unknown as Kysely<unknown>, schemaOf(purchaseFrequencyProjection), null);
+      queries.push(await timed('purchase frequency (random customer)', async () => ((await frequency.get(customerId(random(CUSTOMERS)), `${YEAR}-12-31`)) === undefined ? 0 : 1)));
     }
 
     printCatchUp(baseline, caught);
