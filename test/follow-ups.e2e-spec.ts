@@ -178,6 +178,9 @@ describe('contract follow-ups (BullMQ on the real Redis)', () => {
       state: 'waiting',
       waitingFor: { reason: expect.stringMatching(/Redis/) },
     });
+    const metrics = await api.http.get('/metrics').set('Authorization', `Bearer ${api.keys.admin}`).expect(200);
+    expect(metrics.text).toContain(`crm_projection_waiting{projection="${FOLLOW_UP_SCHEDULER}",version="1"} 1`);
+    expect(metrics.text).toContain(`crm_projection_failed{projection="${FOLLOW_UP_SCHEDULER}",version="1"} 0`);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
 
     await app.relay.open();

@@ -37,6 +37,12 @@ describe('webhook deliveries (the real worker, Redis and a local receiver)', () 
   };
   const eventsOf = (customerId: string): Promise<RecordedEvent[]> => store.readStream(customerStream(customerId));
   const subscription = async (id: string) => (await h.api.http.get(`/webhooks/${id}`).set(h.admin).expect(200)).body as Record<string, unknown>;
+  /** The subscription's webhook gauges in GET /metrics (Prometheus text). */
+  const metrics = async (id: string) => {
+    const text = (await h.api.http.get('/metrics').set(h.admin).expect(200).expect('Content-Type', /text\/plain/)).text;
+    const gauge = (name: string) => Number(new RegExp(`^crm_webhook_${name}\\{subscription="${id}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    return { unfinished: gauge('deliveries_unfinished'), dead: gauge('deliveries_dead'), disabled: gauge('subscription_disabled') };
+  };
 
   it('POSTs the event and its id, signed with HMAC-SHA256 over the timestamp and the body', async () => {
     await withReceiver({ eventTypes: ['CustomerRegistered'] }, async (receiver, webhook) => {
@@ -120,6 +126,7 @@ describe('webhook deliveries (the real worker, Redis and a local receiver)', () 
       expect(dead).toMatchObject({ nextAttemptAt: null, finishedAt: expect.any(String), lastStatusCode: 503 });
       expect(receiver.of(event.id)).toHaveLength(3);
       expect(await h.deliveries(webhook.id, '&status=dead')).toEqual([dead]);
+      expect(await metrics(webhook.id)).toEqual({ unfinished: 0, dead: 1, disabled: 0 });
 
       // The receiver recovers; an admin sends the dead letter again.
       receiver.answer = () => 200;
@@ -133,6 +140,7 @@ describe('webhook deliveries (the real worker, Redis and a local receiver)', () 
         [4, 200, 'delivered'],
       ]);
       expect(receiver.of(event.id)).toHaveLength(4);
+      expect(await metrics(webhook.id)).toEqual({ unfinished: 0, dead: 0, disabled: 0 });
     });
   });
 
@@ -213,6 +221,7 @@ describe('webhook deliveries (the real worker, Redis and a local receiver)', () 
       await h.note(customerId);
       await h.dispatched(await h.note(customerId));
       expect((await h.deliveries(webhook.id)).map((delivery) => delivery.status)).toEqual(['pending', 'pending', 'queued']);
+      expect(await metrics(webhook.id)).toEqual({ unfinished: 3, dead: 0, disabled: 0 });
       await until('the first request', async () => receiver.requests.length === 1);
       answerFirst(410);
       const deliveries = await h.settled(webhook.id, 3, 'cancelled');
@@ -222,6 +231,7 @@ describe('webhook deliveries (the real worker, Redis and a local receiver)', () 
       expect(deliveries[2].attempts).toEqual([]);
       expect(await subscription(webhook.id)).toMatchObject({ status: 'disabled', disabledReason: 'gone', disabledAt: expect.any(String) });
       expect(receiver.requests).toHaveLength(1);
+      expect(await metrics(webhook.id)).toEqual({ unfinished: 0, dead: 0, disabled: 1 });
 
       // Later events are not even recorded for it.
       await h.dispatched(await h.note(customerId));

@@ -17,6 +17,7 @@ import { ReportsModule } from './reports/reports.module.js';
 import { RepsModule } from './reps/reps.module.js';
 import { VisitorsModule } from './visitors/visitors.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { MetricsModule } from './metrics/metrics.controller.js';
 import { HealthController } from './health.controller.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
 import { createValidationPipe } from './http/validation.js';
@@ -28,7 +29,7 @@ import { createValidationPipe } from './http/validation.js';
  * as problem+json; `@Command()` routes honour Idempotency-Key.
  */
 @Module({
-  imports: [CustomersModule, ContractsModule, RepsModule, ProductsModule, CampaignsModule, VisitorsModule, FormsModule, ReadModelsModule, AuditModule, ReportsModule, WebhooksModule],
+  imports: [CustomersModule, ContractsModule, RepsModule, ProductsModule, CampaignsModule, VisitorsModule, FormsModule, ReadModelsModule, AuditModule, ReportsModule, WebhooksModule, MetricsModule],
   controllers: [HealthController, ApiKeysController],
   providers: [
     { provide: ApiKeyService, useFactory: (pool: pg.Pool) => new ApiKeyService(pool), inject: [PG_POOL] },

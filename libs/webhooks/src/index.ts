@@ -19,7 +19,7 @@ export { WebhookProcessor, type WebhookJobOutcome } from './webhook.processor.js
 export { WebhookPump, type PumpScope, type WebhookPumpOptions } from './webhook.pump.js';
 export { DeliveryInterruptedError, sendWebhook, type WebhookRequest } from './webhook.sender.js';
 export { DEFAULT_SIGNATURE_TOLERANCE_SECONDS, WEBHOOK_HEADERS, signWebhook, verifyWebhookSignature, type SignedRequest } from './webhook.signature.js';
-export { WebhookStore, type AttemptRecord, type DeliveryPage, type DeliveryRecord, type RetryResult, type SubscriptionRecord } from './webhook.store.js';
+export { WebhookStore, type AttemptRecord, type SubscriptionBacklog, type DeliveryPage, type DeliveryRecord, type RetryResult, type SubscriptionRecord } from './webhook.store.js';
 export {
   ALL_EVENT_TYPES,
   MAX_SECRET_LENGTH,

@@ -53,6 +53,17 @@ export interface DeliveryPage {
   readonly nextCursor: string | null;
 }
 
+/** What a subscription has not delivered: for monitoring. */
+export interface SubscriptionBacklog {
+  readonly id: string;
+  readonly status: 'active' | 'disabled';
+  readonly pending: number;
+  readonly queued: number;
+  readonly dead: number;
+  /** Age of its oldest pending or queued delivery; 0 when none. */
+  readonly oldestUnfinishedSeconds: number;
+}
+
 /** A manual retry: queued again, or why not (null: no such delivery). */
 export type RetryResult =
   | { readonly retried: DeliveryRecord }
@@ -107,6 +118,21 @@ export class WebhookStore {
     if (!UUID.test(id)) return null;
     const row = await this.db.selectFrom('webhooks.subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toSubscription(row) : null;
+  }
+
+  /** Every subscription's undelivered deliveries (the partial indexes of unfinished and dead ones serve it), oldest subscription first. */
+  async backlog(): Promise<SubscriptionBacklog[]> {
+    const { rows } = await sql<SubscriptionBacklog>`
+      select s.id, s.status,
+             count(d.id) filter (where d.status = 'pending')::int as pending,
+             count(d.id) filter (where d.status = 'queued')::int as queued,
+             count(d.id) filter (where d.status = 'dead')::int as dead,
+             coalesce(extract(epoch from now() - min(d.created_at) filter (where d.status in ('pending', 'queued'))), 0)::float8 as "oldestUnfinishedSeconds"
+        from webhooks.subscriptions s
+        left join webhooks.deliveries d on d.subscription_id = s.id and d.status in ('pending', 'queued', 'dead')
+       group by s.id
+       order by s.created_at, s.id`.execute(this.db);
+    return rows;
   }
 
   /** Disables it (reason `admin`) and cancels its unfinished deliveries; again: a no-op. Null when there is no such subscription. */

@@ -56,6 +56,8 @@ const initial: Migration = {
     await sql`create index deliveries_lane on webhooks.deliveries (subscription_id, stream_id, stream_revision) where status in ('pending', 'queued')`.execute(db);
     await sql`create index deliveries_queued on webhooks.deliveries (id) where status = 'queued'`.execute(db);
     await sql`create index deliveries_listing on webhooks.deliveries (subscription_id, seq)`.execute(db);
+    // Dead letters per subscription, for monitoring (GET /metrics).
+    await sql`create index deliveries_dead on webhooks.deliveries (subscription_id) where status = 'dead'`.execute(db);
     await sql`
       create table webhooks.delivery_attempts (
         delivery_id uuid not null references webhooks.deliveries (id),

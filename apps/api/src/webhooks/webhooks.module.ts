@@ -9,5 +9,6 @@ import { WebhooksController } from './webhooks.controller.js';
 @Module({
   controllers: [WebhooksController],
   providers: [{ provide: WebhookStore, useFactory: (pool: pg.Pool, store: EventStore) => new WebhookStore(pool, store), inject: [PG_POOL, EVENT_STORE] }],
+  exports: [WebhookStore],
 })
 export class WebhooksModule {}
