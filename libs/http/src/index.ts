@@ -2,6 +2,7 @@ export {
   PROBLEM_CONTENT_TYPE,
   PROBLEM_TYPES,
   ProblemException,
+  notFoundProblem,
   validationProblem,
   type FieldError,
   type ProblemDetails,

@@ -70,6 +70,11 @@ export class ProblemException extends HttpException {
   }
 }
 
+/** A 404: what is not there, and the domain's reason code when it gave one. */
+export function notFoundProblem(detail: string, reason?: string): ProblemException {
+  return new ProblemException({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail, ...(reason === undefined ? {} : { reason }) });
+}
+
 /** A 400 listing each invalid field. */
 export function validationProblem(errors: readonly FieldError[]): ProblemException {
   const detail =

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiKeyNameTakenError, ApiKeyService, Roles } from '#auth';
-import { ApiProblemResponse, PROBLEM_TYPES, ProblemException } from '#http';
+import { ApiProblemResponse, notFoundProblem, PROBLEM_TYPES, ProblemException } from '#http';
 import { ParseUuidPipe } from '../http/validation.js';
 import { ApiKeyDto, CreatedApiKeyDto, CreateApiKeyDto } from './api-key.dto.js';
 
@@ -48,7 +48,7 @@ export class ApiKeysController {
   @ApiProblemResponse(404, 'No such key')
   async revoke(@Param('id', ParseUuidPipe) id: string): Promise<void> {
     if (!(await this.apiKeys.revoke(id))) {
-      throw new ProblemException({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: `no API key ${id}` });
+      throw notFoundProblem(`no API key ${id}`);
     }
   }
 }

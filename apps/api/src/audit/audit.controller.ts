@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '#auth';
 import type { EventStore } from '#event-store';
-import { ApiProblemResponse, PROBLEM_TYPES, ProblemException } from '#http';
+import { ApiProblemResponse, notFoundProblem } from '#http';
 import { EVENT_STORE } from '#runtime';
 import { ParseIdPipe } from '../http/validation.js';
 import { CustomerEventsQueryDto, CustomerHistoryDto, CustomerStateAsOfDto, CustomerStateQueryDto } from './audit.dto.js';
@@ -53,6 +53,6 @@ async function answer<T>(result: Promise<T>): Promise<T> {
     return await result;
   } catch (error) {
     if (!(error instanceof CustomerHistoryNotFoundError)) throw error;
-    throw new ProblemException({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: error.message, reason: error.reason });
+    throw notFoundProblem(error.message, error.reason);
   }
 }

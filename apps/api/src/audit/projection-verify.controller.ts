@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type pg from 'pg';
 import { Roles } from '#auth';
 import type { EventStore } from '#event-store';
-import { ApiProblemResponse, PROBLEM_TYPES, ProblemException } from '#http';
+import { ApiProblemResponse, notFoundProblem } from '#http';
 import { verifyProjection, type Verification } from '#projections';
 import { EVENT_STORE, PG_POOL } from '#runtime';
 import { PROJECTIONS } from '../../../../projections/index.js';
@@ -31,12 +31,7 @@ export class ProjectionVerifyController {
   verify(@Param('name') name: string): Promise<Verification> {
     const projection = PROJECTIONS.find((candidate) => candidate.name === name);
     if (!projection) {
-      throw new ProblemException({
-        type: PROBLEM_TYPES.notFound,
-        title: 'Not found',
-        status: 404,
-        detail: `no projection ${name}; known: ${PROJECTIONS.map((p) => p.name).join(', ')}`,
-      });
+      throw notFoundProblem(`no projection ${name}; known: ${PROJECTIONS.map((p) => p.name).join(', ')}`);
     }
     return verifyProjection(this.pool, this.store, projection);
   }

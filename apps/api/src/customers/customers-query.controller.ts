@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { ServerResponse } from 'node:http';
 import { Roles } from '#auth';
 import { REPURCHASE_SCHEDULER } from '#follow-ups';
-import { ApiProblemResponse, PROBLEM_TYPES, ProblemException } from '#http';
+import { ApiProblemResponse, notFoundProblem, ProblemException } from '#http';
 import { CSV_HEADER, csvLine } from '../../../../projections/customer-directory/directory.csv.js';
 import { CUSTOMER_DIRECTORY } from '../../../../projections/customer-directory/directory.projection.js';
 import { DirectoryQueries, type DirectoryFilters, type DirectoryOrder } from '../../../../projections/customer-directory/directory.queries.js';
@@ -120,7 +120,7 @@ export class CustomersQueryController {
     const schedulerSchema = await this.readModels.alongside(REPURCHASE_SCHEDULER);
     const queries = new PurchaseFrequencyQueries(this.readModels.db as unknown as Kysely<unknown>, schema, schedulerSchema);
     const view = await queries.get(id, new Date().toISOString().slice(0, 10));
-    if (view === undefined) throw new ProblemException({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: `customer ${id} is not registered` });
+    if (view === undefined) throw notFoundProblem(`customer ${id} is not registered`);
     return view;
   }
 
@@ -163,5 +163,5 @@ async function write(response: ServerResponse, chunk: string): Promise<boolean> 
 }
 
 function notFound(customerId: string): ProblemException {
-  return new ProblemException({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: `customer ${customerId} is not in the directory` });
+  return notFoundProblem(`customer ${customerId} is not in the directory`);
 }

@@ -5,7 +5,7 @@ import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiHeader, ApiOperation, Api
 import { Public } from '#auth';
 import { CORRELATION_ID_HEADER, headerToken, IDEMPOTENCY_KEY_HEADER, type CommandContext } from '#commands';
 import type { AppConfig } from '#config';
-import { ApiProblemResponse, PROBLEM_TYPES, ProblemException } from '#http';
+import { ApiProblemResponse, notFoundProblem, ProblemException } from '#http';
 import { FormStore, STANDARD_FIELDS, SubmissionRateLimiter, TRACKING_FIELDS, type FormRecord } from '#lead-capture';
 import { APP_CONFIG } from '#runtime';
 import { CaptureLeadCommand } from './capture-lead.command.js';
@@ -64,7 +64,7 @@ export class FormSubmissionsController {
   async submit(@Param('formKey') formKey: string, @Req() request: SubmissionRequest, @Res() response: ServerResponse): Promise<void> {
     const form = await this.forms.findActiveByKey(formKey);
     if (form === null) {
-      throw new ProblemException({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: 'no form takes submissions under this key' });
+      throw notFoundProblem('no form takes submissions under this key');
     }
     const rate = await this.rateLimiter.take(`${form.id}:${clientAddress(request, this.trustedProxies)}`);
     if (!rate.allowed) {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '#auth';
-import { ApiProblemResponse, PROBLEM_TYPES, ProblemException, validationProblem } from '#http';
+import { ApiProblemResponse, notFoundProblem, validationProblem } from '#http';
 import { DEFAULT_HONEYPOT_FIELD, formDefinitionProblems, FormStore, type FormDefinition } from '#lead-capture';
 import { ParseUuidPipe } from '../http/validation.js';
 import { CreateFormDto, FormDto } from './form.dto.js';
@@ -64,5 +64,5 @@ export class FormsController {
 }
 
 function notFound(id: string): never {
-  throw new ProblemException({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: `no form ${id}` });
+  throw notFoundProblem(`no form ${id}`);
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Param, Query, Sse, SseSignal, type MessageEve
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { from, map, type Observable } from 'rxjs';
 import { Roles } from '#auth';
-import { ApiProblemResponse, PROBLEM_TYPES, ProblemException } from '#http';
+import { ApiProblemResponse, notFoundProblem } from '#http';
 import { REP_TASKS } from '../../../../projections/rep-tasks/rep-tasks.projection.js';
 import { RepTasksQueries } from '../../../../projections/rep-tasks/rep-tasks.queries.js';
 import { SALES_PERFORMANCE } from '../../../../projections/sales-performance/sales-performance.projection.js';
@@ -137,7 +137,7 @@ export class SalesQueryController {
 
   private async knownRep(sales: SalesPerformanceQueries, repId: string): Promise<void> {
     if (!(await sales.repOnboarded(repId))) {
-      throw new ProblemException({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: `rep ${repId} is not onboarded` });
+      throw notFoundProblem(`rep ${repId} is not onboarded`);
     }
   }
 }

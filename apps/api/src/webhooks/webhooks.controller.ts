@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Roles } from '#auth';
-import { ApiProblemResponse, PROBLEM_TYPES, ProblemException, validationProblem } from '#http';
+import { ApiProblemResponse, notFoundProblem, PROBLEM_TYPES, ProblemException, validationProblem } from '#http';
 import { eventTypeProblems, generateSecret, WebhookStore, type SubscriptionRecord } from '#webhooks';
 import { CreatedWebhookDto, CreateWebhookDto, DeliveriesQueryDto, DeliveryDto, DeliveryPageDto, WebhookDto } from './webhook.dto.js';
 
@@ -126,9 +126,9 @@ export class WebhooksController {
 }
 
 function subscriptionNotFound(id: string): never {
-  throw new ProblemException({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: `no webhook subscription ${id}` });
+  throw notFoundProblem(`no webhook subscription ${id}`);
 }
 
 function deliveryNotFound(deliveryId: string): never {
-  throw new ProblemException({ type: PROBLEM_TYPES.notFound, title: 'Not found', status: 404, detail: `no delivery ${deliveryId} of this subscription` });
+  throw notFoundProblem(`no delivery ${deliveryId} of this subscription`);
 }
