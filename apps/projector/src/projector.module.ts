@@ -2,7 +2,7 @@ import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicat
 import type { AppConfig } from '#config';
 import type { EventStore } from '#event-store';
 import { ProjectionSupervisor } from '#projections';
-import { APP_CONFIG, EVENT_STORE, PG_POOL } from '#runtime';
+import { APP_CONFIG, EVENT_STORE, engineLogs, PG_POOL } from '#runtime';
 import type pg from 'pg';
 import { PROJECTIONS } from '../../../projections/index.js';
 
@@ -18,8 +18,7 @@ export class ProjectorModule implements OnApplicationBootstrap, BeforeApplicatio
   constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(PG_POOL) pool: pg.Pool, @Inject(APP_CONFIG) config: AppConfig) {
     this.supervisor = new ProjectionSupervisor(store, pool, PROJECTIONS, {
       batchSize: config.projectorBatchSize,
-      log: (message) => this.logger.log(message),
-      logError: (message, error) => this.logger.error(message, error instanceof Error ? error.stack : String(error)),
+      ...engineLogs(this.logger),
     });
   }
 

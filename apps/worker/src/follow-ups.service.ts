@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { Queue, Worker, type Job } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
 import type pg from 'pg';
 import type { AppConfig } from '#config';
 import type { EventStore } from '#event-store';
@@ -7,7 +7,6 @@ import {
   FOLLOW_UP_QUEUE,
   REPURCHASE_QUEUE,
   followUpScheduler,
-  queuePrefix,
   repurchaseScheduler,
   runFollowUp,
   runRepurchaseReminder,
@@ -17,7 +16,7 @@ import {
   type RepurchaseJob,
 } from '#follow-ups';
 import { ProjectionSupervisor } from '#projections';
-import { APP_CONFIG, EVENT_STORE, PG_POOL } from '#runtime';
+import { APP_CONFIG, EVENT_STORE, engineLogs, PG_POOL } from '#runtime';
 import { RedisConnection } from './redis-connection.js';
 
 /** The clock and day length follow-ups and reminders are scheduled by (a day and `Date.now`; tests shorten both). */
@@ -31,11 +30,10 @@ export const FOLLOW_UP_TIMING = Symbol('FOLLOW_UP_TIMING');
 @Injectable()
 export class FollowUps implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('FollowUps');
-  private readonly prefix: string;
   private readonly followUpQueue: Queue<FollowUpJob>;
   private readonly repurchaseQueue: Queue<RepurchaseJob>;
   private readonly schedulers: ProjectionSupervisor;
-  private workers: Worker[] = [];
+  private workers: Pick<Worker, 'close'>[] = [];
 
   constructor(
     private readonly redis: RedisConnection,
@@ -44,21 +42,19 @@ export class FollowUps implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(FOLLOW_UP_TIMING) timing: FollowUpTiming,
   ) {
-    this.prefix = queuePrefix(config.databaseUrl);
-    this.followUpQueue = this.queue<FollowUpJob>(FOLLOW_UP_QUEUE);
-    this.repurchaseQueue = this.queue<RepurchaseJob>(REPURCHASE_QUEUE);
+    this.followUpQueue = redis.queue<FollowUpJob>(FOLLOW_UP_QUEUE, this.logger);
+    this.repurchaseQueue = redis.queue<RepurchaseJob>(REPURCHASE_QUEUE, this.logger);
     const ready = () => redis.producerReady;
     this.schedulers = new ProjectionSupervisor(store, pool, [followUpScheduler(this.followUpQueue, ready, timing), repurchaseScheduler(this.repurchaseQueue, ready, timing)], {
       batchSize: config.projectorBatchSize,
-      log: (message) => this.logger.log(message),
-      logError: (message, error) => this.logger.error(message, error instanceof Error ? error.stack : String(error)),
+      ...engineLogs(this.logger),
     });
   }
 
   onApplicationBootstrap(): void {
     this.workers = [
-      this.worker<FollowUpJob>(FOLLOW_UP_QUEUE, (job) => runFollowUp(this.store, job.id as string, job.data)),
-      this.worker<RepurchaseJob>(REPURCHASE_QUEUE, (job) => runRepurchaseReminder(this.store, job.id as string, job.data)),
+      this.redis.worker<FollowUpJob, DueOutcome>(FOLLOW_UP_QUEUE, (job) => runFollowUp(this.store, job.id as string, job.data), 4, this.logger),
+      this.redis.worker<RepurchaseJob, DueOutcome>(REPURCHASE_QUEUE, (job) => runRepurchaseReminder(this.store, job.id as string, job.data), 4, this.logger),
     ];
     this.schedulers.start();
   }
@@ -68,24 +64,5 @@ export class FollowUps implements OnApplicationBootstrap, BeforeApplicationShutd
     await this.schedulers.stop();
     await Promise.all(this.workers.map((worker) => worker.close()));
     await Promise.all([this.followUpQueue.close(), this.repurchaseQueue.close()]);
-  }
-
-  private queue<T>(name: string): Queue<T> {
-    const queue = new Queue<T>(name, { connection: this.redis.producer, prefix: this.prefix });
-    queue.on('error', (error) => this.reportError(`${name} queue`, error));
-    return queue;
-  }
-
-  private worker<T>(name: string, run: (job: Job<T, DueOutcome>) => Promise<DueOutcome>): Worker<T, DueOutcome> {
-    const worker = new Worker<T, DueOutcome>(name, run, { connection: this.redis.client, prefix: this.prefix, concurrency: 4 });
-    worker.on('completed', (job, result) => this.logger.debug(`${job.id}: ${JSON.stringify(result)}`));
-    worker.on('failed', (job, error) => this.logger.warn(`${job?.id ?? `a ${name} job`} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`));
-    worker.on('error', (error) => this.reportError(`${name} worker`, error));
-    return worker;
-  }
-
-  /** While Redis is away every call fails; RedisConnection logs that outage once. */
-  private reportError(what: string, error: Error): void {
-    if (this.redis.reachableNow) this.logger.error(`${what}: ${error.message}`, error.stack);
   }
 }

@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { Queue, Worker } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
 import type pg from 'pg';
 import type { AppConfig } from '#config';
 import type { EventStore } from '#event-store';
-import { queuePrefix } from '#follow-ups';
 import { ProjectionSupervisor } from '#projections';
-import { APP_CONFIG, EVENT_STORE, PG_POOL } from '#runtime';
+import { APP_CONFIG, EVENT_STORE, engineLogs, PG_POOL } from '#runtime';
 import {
   addWebhookJobs,
   WEBHOOK_QUEUE,
@@ -26,7 +25,6 @@ import { RedisConnection } from './redis-connection.js';
 @Injectable()
 export class Webhooks implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
-  private readonly prefix: string;
   private readonly queue: Queue<WebhookJob>;
   private readonly dispatcher: ProjectionSupervisor;
   private readonly pump: WebhookPump;
@@ -40,25 +38,15 @@ export class Webhooks implements OnApplicationBootstrap, BeforeApplicationShutdo
     @Inject(PG_POOL) pool: pg.Pool,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.prefix = queuePrefix(config.databaseUrl);
-    this.queue = new Queue<WebhookJob>(WEBHOOK_QUEUE, { connection: redis.producer, prefix: this.prefix });
-    this.queue.on('error', (error) => this.reportError('webhook queue', error));
-    const log = (message: string) => this.logger.log(message);
-    const logError = (message: string, error: unknown) => this.logger.error(message, error instanceof Error ? error.stack : String(error));
-    this.dispatcher = new ProjectionSupervisor(store, pool, [webhookDispatcher()], { batchSize: config.projectorBatchSize, log, logError });
-    this.pump = new WebhookPump(pool, config.databaseUrl, this.queue, () => redis.producerReady, { log, logError });
+    this.queue = redis.queue<WebhookJob>(WEBHOOK_QUEUE, this.logger);
+    const logs = engineLogs(this.logger);
+    this.dispatcher = new ProjectionSupervisor(store, pool, [webhookDispatcher()], { batchSize: config.projectorBatchSize, ...logs });
+    this.pump = new WebhookPump(pool, config.databaseUrl, this.queue, () => redis.producerReady, logs);
     this.processor = new WebhookProcessor(pool, store, config.webhooks, (jobs) => this.enqueue(jobs));
   }
 
   onApplicationBootstrap(): void {
-    this.worker = new Worker<WebhookJob, WebhookJobOutcome>(WEBHOOK_QUEUE, (job) => this.processor.process(job.data), {
-      connection: this.redis.client,
-      prefix: this.prefix,
-      concurrency: 8,
-    });
-    this.worker.on('completed', (job, result) => this.logger.debug(`${job.id}: ${JSON.stringify(result)}`));
-    this.worker.on('failed', (job, error) => this.logger.warn(`${job?.id ?? 'a webhook job'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`));
-    this.worker.on('error', (error) => this.reportError('webhook worker', error));
+    this.worker = this.redis.worker<WebhookJob, WebhookJobOutcome>(WEBHOOK_QUEUE, (job) => this.processor.process(job.data), 8, this.logger);
     // A Redis that comes back may have lost every job (restarted without persistence): the pump adds them all again.
     this.redis.producer.on('ready', this.redisReady);
     this.dispatcher.start();
@@ -80,12 +68,7 @@ export class Webhooks implements OnApplicationBootstrap, BeforeApplicationShutdo
     try {
       await addWebhookJobs(this.queue, jobs);
     } catch (error) {
-      this.reportError('adding webhook jobs', error instanceof Error ? error : new Error(String(error)));
+      this.redis.reportError(this.logger, 'adding webhook jobs', error instanceof Error ? error : new Error(String(error)));
     }
-  }
-
-  /** While Redis is away every call fails; RedisConnection logs that outage once. */
-  private reportError(what: string, error: Error): void {
-    if (this.redis.reachableNow) this.logger.error(`${what}: ${error.message}`, error.stack);
   }
 }
