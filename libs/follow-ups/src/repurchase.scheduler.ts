@@ -3,6 +3,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import { customerIdOfStream, purchaseFrequency, toCustomerEvent } from '#domain';
 import type { RecordedEvent } from '#event-store';
 import type { Projection } from '#projections';
+import { insertRows } from '../../../projections/shared/batch-sql.js';
 import type { FollowUpTiming } from './follow-up.jobs.js';
 import { repurchaseDueAt, repurchaseJobId, repurchaseJobOptions, REPURCHASE_QUEUE, type RepurchaseJob } from './repurchase.jobs.js';
 import { applyJobChanges, type ScheduledJob } from './scheduled-jobs.js';
@@ -61,12 +62,14 @@ export function repurchaseScheduler(queue: Queue<RepurchaseJob>, isRedisReady: (
     version: 1,
     migrations: { '0001-repurchase-scheduler': initial },
     async apply(db, events) {
-      const customerIds = [...new Set(events.flatMap((event) => customerIdOfStream(event.streamId) ?? []))];
+      // Only purchases and erasures change a schedule: other events cost no read.
+      const relevant = events.filter((event) => event.type === 'PurchaseRecorded' || event.type === 'CustomerErased');
+      const customerIds = [...new Set(relevant.flatMap((event) => customerIdOfStream(event.streamId) ?? []))];
       if (customerIds.length === 0) return;
       const stored = await db.selectFrom('customers').selectAll().where('customer_id', 'in', customerIds).execute();
       const rows = new Map(stored.map((row) => [row.customer_id, row]));
       const jobIds = new Map(stored.map((row) => [row.customer_id, row.job_id]));
-      const changed = fold(rows, events);
+      const changed = fold(rows, relevant);
       if (changed.length === 0) return;
       const now = timing.now();
       const scheduled = changed.map((row) => schedule(row, timing));
@@ -75,19 +78,7 @@ export function repurchaseScheduler(queue: Queue<RepurchaseJob>, isRedisReady: (
         isRedisReady,
         scheduled.map((row) => ({ before: jobIds.get(row.customer_id) ?? null, after: row.job_id === null ? null : jobOf(row, now) })),
       );
-      await db
-        .insertInto('customers')
-        .values(scheduled)
-        .onConflict((c) =>
-          c.column('customer_id').doUpdateSet((eb) => ({
-            purchase_days: eb.ref('excluded.purchase_days'),
-            state: eb.ref('excluded.state'),
-            expected_on: eb.ref('excluded.expected_on'),
-            job_id: eb.ref('excluded.job_id'),
-            due_at: eb.ref('excluded.due_at'),
-          })),
-        )
-        .execute();
+      await insertRows(db, 'customers', scheduled, { key: ['customer_id'], set: ['purchase_days', 'state', 'expected_on', 'job_id', 'due_at'] });
     },
   };
 }
