@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { EventMetadataInput } from '#event-store';
+import { uuidFromDigest, type EventMetadataInput } from '#event-store';
 
 /**
  * What a command handler needs besides the body. It is the events' metadata as it stands, so it
@@ -26,11 +26,8 @@ const COMMAND_ID_NAMESPACE = Buffer.from('2b7e8f0a5c3d4e1f9a6b0c7d8e2f4a51', 'he
  * is part of it: two clients picking the same Idempotency-Key must not produce the same event ids.
  */
 export function commandIdFor(principalKeyId: string, idempotencyKey: string): string {
-  const hash = createHash('sha256').update(COMMAND_ID_NAMESPACE).update(`${principalKeyId}\n${idempotencyKey}`).digest();
-  hash[6] = (hash[6] & 0x0f) | 0x50;
-  hash[8] = (hash[8] & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  // Marked version 5, as ids made before stay what they were.
+  return uuidFromDigest(createHash('sha256').update(COMMAND_ID_NAMESPACE).update(`${principalKeyId}\n${idempotencyKey}`).digest(), 5);
 }
 
 const contexts = new WeakMap<object, CommandContext>();

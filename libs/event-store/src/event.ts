@@ -46,9 +46,17 @@ const EVENT_ID_NAMESPACE = Buffer.from('6f0c4bde8f1a4f0e9a53c1f0e2d7b8a4', 'hex'
 
 /** The id of the `index`-th event produced by a command: stable across retries. */
 export function eventIdFor(commandId: string, index = 0): string {
-  const hash = createHash('sha1').update(EVENT_ID_NAMESPACE).update(`${commandId}#${index}`).digest();
-  hash[6] = (hash[6] & 0x0f) | 0x50; // version 5
-  hash[8] = (hash[8] & 0x3f) | 0x80; // RFC 4122 variant
-  const hex = hash.subarray(0, 16).toString('hex');
+  return uuidFromDigest(createHash('sha1').update(EVENT_ID_NAMESPACE).update(`${commandId}#${index}`).digest(), 5);
+}
+
+/**
+ * A name-based UUID: the first 16 bytes of a hash of the name, with the version nibble and the
+ * RFC 4122 variant bits set. The same name always gives the same id (event, command, delivery ids).
+ */
+export function uuidFromDigest(digest: Buffer, version: 5 | 8): string {
+  const bytes = Buffer.from(digest.subarray(0, 16));
+  bytes[6] = (bytes[6] & 0x0f) | (version << 4);
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

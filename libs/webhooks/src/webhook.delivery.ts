@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { WebhookConfig } from '#config';
+import { uuidFromDigest } from '#event-store';
 
 /**
  * A delivery's life: `pending` (waiting behind an earlier delivery of its lane), `queued` (its
@@ -23,11 +24,7 @@ const DELIVERY_ID_NAMESPACE = 'crm-webhook-delivery-v1';
  * from a SHA-256, so a replay of the log (or a batch applied again) finds the delivery it made.
  */
 export function deliveryIdFor(subscriptionId: string, eventId: string): string {
-  const hash = createHash('sha256').update(`${DELIVERY_ID_NAMESPACE}\n${subscriptionId}\n${eventId}`).digest();
-  hash[6] = (hash[6] & 0x0f) | 0x80; // version 8
-  hash[8] = (hash[8] & 0x3f) | 0x80; // RFC 9562 variant
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return uuidFromDigest(createHash('sha256').update(`${DELIVERY_ID_NAMESPACE}\n${subscriptionId}\n${eventId}`).digest(), 8);
 }
 
 /** The wait after the `failed`-th failed attempt of a round (1, 2...): the first delay, doubling, capped. */
