@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from '#event-store';
+import { isUuid } from '#postgres';
 import { decodeCursor, encodeCursor, invalidCursor } from '#projections';
 import type { TimelineTables } from './timeline.projection.js';
 
@@ -39,7 +40,6 @@ interface TimelineCursor {
 }
 
 const MICROSECOND_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Reads one customer's timeline, newest first. Pages are keyset pages on (occurred_at, event_id):
@@ -98,6 +98,6 @@ function readCursor(json: unknown): TimelineCursor {
   if (typeof occurredAt !== 'string' || !MICROSECOND_ISO.test(occurredAt) || Number.isNaN(Date.parse(occurredAt))) {
     throw invalidCursor('bad time');
   }
-  if (typeof eventId !== 'string' || !UUID.test(eventId)) throw invalidCursor('bad event id');
+  if (typeof eventId !== 'string' || !isUuid(eventId)) throw invalidCursor('bad event id');
   return { occurredAt, eventId };
 }

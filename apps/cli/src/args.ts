@@ -1,4 +1,5 @@
 import { isRole, KEY_NAME_PATTERN, KEY_NAME_RULE, ROLES, type Role } from '#auth';
+import { isUuid } from '#postgres';
 import { AS_OF_RULE, INSTANT_RULE, parseAsOf, parseInstant, parseWholeNumber, REVISION_RULE, type AsOf } from '../../api/src/audit/as-of.js';
 import { ID_PATTERN, ID_RULE } from '../../api/src/customers/dto/fields.js';
 
@@ -48,8 +49,6 @@ export class UsageError extends Error {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Parses the arguments after the program name; throws a {@link UsageError}. */
 export function parseArgs(argv: readonly string[]): CliCommand {
   const [group, action, ...rest] = argv;
@@ -88,7 +87,7 @@ export function parseArgs(argv: readonly string[]): CliCommand {
       const [id, ...extra] = rest;
       if (id === undefined) throw new UsageError('keys revoke needs the id of the key (see keys list)');
       if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-      if (!UUID.test(id)) throw new UsageError(`"${id}" is not a key id (a UUID, as keys list shows)`);
+      if (!isUuid(id)) throw new UsageError(`"${id}" is not a key id (a UUID, as keys list shows)`);
       return { kind: 'keys-revoke', id };
     }
     case undefined:

@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect, sql, type ColumnType, type Generated, type Selectable } from 'kysely';
 import type pg from 'pg';
-import { borrowedPool } from '#postgres';
+import { borrowedPool, isUuid } from '#postgres';
 import { generateApiKey, hashApiKey, isRole, keyPrefix, KEY_NAME_PATTERN, KEY_NAME_RULE, ROLES, type Principal, type Role } from './api-key.js';
 
 interface ApiKeysTable {
@@ -64,7 +64,6 @@ export class ApiKeyNameTakenError extends Error {
 
 /** Serialises provisioning across processes that start together ("crm" "key"). */
 const PROVISION_LOCK = 0x63726d_6b6579;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** API keys in PostgreSQL (`auth.api_keys`), stored as SHA-256 hashes. */
 export class ApiKeyService {
@@ -101,7 +100,7 @@ export class ApiKeyService {
 
   /** Revokes the key (again: a no-op keeping the first revocation time); `null` when there is no such key. */
   async revoke(id: string): Promise<ApiKeyRecord | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const row = await this.db
       .updateTable('auth.api_keys')
       .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })

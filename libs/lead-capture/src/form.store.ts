@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect, sql, type ColumnType, type Generated, type Selectable } from 'kysely';
 import type pg from 'pg';
-import { borrowedPool } from '#postgres';
+import { borrowedPool, isUuid } from '#postgres';
 import { FORM_KEY_PATTERN, generateFormKey, type FormDefinition, type FormRecord } from './form.js';
 import { EMAIL_SECRET_NAME } from './lead-capture.migrations.js';
 
@@ -23,8 +23,6 @@ interface LeadCaptureTables {
   'lead_capture.forms': FormsTable;
   'lead_capture.secrets': { name: string; value: string; created_at: Generated<Date> };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Lead-capture forms in PostgreSQL (`lead_capture.forms`). */
 export class FormStore {
@@ -61,7 +59,7 @@ export class FormStore {
   }
 
   async get(id: string): Promise<FormRecord | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const row = await this.db.selectFrom('lead_capture.forms').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toRecord(row) : null;
   }
@@ -80,7 +78,7 @@ export class FormStore {
 
   /** Stops the form taking submissions (again: a no-op keeping the first time); `null` when there is no such form. */
   async disable(id: string): Promise<FormRecord | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const row = await this.db
       .updateTable('lead_capture.forms')
       .set({ disabled_at: sql<Date>`coalesce(disabled_at, now())` })

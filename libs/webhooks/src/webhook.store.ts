@@ -6,6 +6,7 @@ import type { AttemptOutcome, DeliveryStatus } from './webhook.delivery.js';
 import { disableSubscription, notifyQueued, takeSubscriptionsLock, webhookDb, type SubscriptionRow, type WebhookDb } from './webhook.outbox.js';
 import type { SubscriptionDefinition } from './webhook.subscription.js';
 import type { DeliveriesTable, DisabledReason } from './webhooks.migrations.js';
+import { isUuid } from '#postgres';
 
 export interface SubscriptionRecord {
   readonly id: string;
@@ -70,8 +71,6 @@ export type RetryResult =
   | { readonly refused: 'subscription_disabled' | 'not_dead'; readonly detail: string }
   | null;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Webhook subscriptions and their deliveries in PostgreSQL (`webhooks.*`), as admins manage and
  * inspect them. An id that is not a UUID names nothing: null, like an unknown one.
@@ -115,7 +114,7 @@ export class WebhookStore {
   }
 
   async get(id: string): Promise<SubscriptionRecord | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const row = await this.db.selectFrom('webhooks.subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toSubscription(row) : null;
   }
@@ -137,14 +136,14 @@ export class WebhookStore {
 
   /** Disables it (reason `admin`) and cancels its unfinished deliveries; again: a no-op. Null when there is no such subscription. */
   async disable(id: string): Promise<SubscriptionRecord | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const row = await this.db.transaction().execute((trx) => disableSubscription(trx, id, 'admin'));
     return row ? toSubscription(row) : null;
   }
 
   /** The subscription's deliveries, newest first (log order, reversed), each with its attempts; keyset pages (none of a malformed id). */
   async deliveries(subscriptionId: string, options: { status?: DeliveryStatus; limit: number; cursor?: string }): Promise<DeliveryPage | null> {
-    if (!UUID.test(subscriptionId)) return null;
+    if (!isUuid(subscriptionId)) return null;
     const before = options.cursor === undefined ? null : decodeCursor(options.cursor, readSeq);
     const rows = await this.db
       .selectFrom('webhooks.deliveries')
@@ -162,7 +161,7 @@ export class WebhookStore {
 
   /** One delivery of the subscription; null for a delivery of another subscription too. */
   async delivery(subscriptionId: string, deliveryId: string): Promise<DeliveryRecord | null> {
-    if (!UUID.test(subscriptionId) || !UUID.test(deliveryId)) return null;
+    if (!isUuid(subscriptionId) || !isUuid(deliveryId)) return null;
     const row = await this.db.selectFrom('webhooks.deliveries').selectAll().where('id', '=', deliveryId).where('subscription_id', '=', subscriptionId).executeTakeFirst();
     return row ? (await this.withAttempts([row]))[0] : null;
   }
@@ -172,7 +171,7 @@ export class WebhookStore {
    * worker's pump sends it (told by NOTIFY on commit). Null for an unknown delivery.
    */
   async retry(subscriptionId: string, deliveryId: string): Promise<RetryResult> {
-    if (!UUID.test(subscriptionId) || !UUID.test(deliveryId)) return null;
+    if (!isUuid(subscriptionId) || !isUuid(deliveryId)) return null;
     return this.db.transaction().execute(async (trx): Promise<RetryResult> => {
       const subscription = await trx.selectFrom('webhooks.subscriptions').select(['status', 'disabled_reason']).where('id', '=', subscriptionId).forShare().executeTakeFirst();
       const delivery = await trx

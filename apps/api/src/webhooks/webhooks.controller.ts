@@ -121,14 +121,16 @@ export class WebhooksController {
   }
 
   private async subscription(id: string): Promise<SubscriptionRecord> {
-    return (await this.webhooks.get(id)) ?? subscriptionNotFound(id);
+    const record = await this.webhooks.get(id);
+    if (record === null) throw subscriptionNotFound(id);
+    return record;
   }
 }
 
-function subscriptionNotFound(id: string): never {
-  throw notFoundProblem(`no webhook subscription ${id}`);
+function subscriptionNotFound(id: string): ProblemException {
+  return notFoundProblem(`no webhook subscription ${id}`);
 }
 
-function deliveryNotFound(deliveryId: string): never {
-  throw notFoundProblem(`no delivery ${deliveryId} of this subscription`);
+function deliveryNotFound(deliveryId: string): ProblemException {
+  return notFoundProblem(`no delivery ${deliveryId} of this subscription`);
 }
