@@ -19,8 +19,9 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type pg from 'pg';
 import { loadConfig } from '#config';
-import { customerStream, schemaVersionOf } from '#domain';
-import { eventIdFor, type EventStore, type JsonObject, type NewEvent } from '#event-store';
+import { toNewEvents } from '#commands';
+import { customerDecider, customerStream, decideCustomer, fold, initialCustomerState, schemaVersionOf, type CustomerEvent, type CustomerState } from '#domain';
+import type { EventStore, NewEvent } from '#event-store';
 import { EVENT_STORE, PG_POOL, prepareDatabase, RuntimeModule } from '#runtime';
 import { createTestDatabase } from '#testing';
 import { generateSecret, sendWebhook, signWebhook, webhookBody, WebhookStore, WEBHOOK_HEADERS } from '#webhooks';
@@ -110,9 +111,12 @@ async function main(): Promise<void> {
     const pool = worker.get<pg.Pool>(PG_POOL);
     console.log(`webhooks: ${fmt(EVENTS)} events over ${fmt(CUSTOMERS)} customers, worker concurrency ${CONCURRENCY}, node ${process.version}`);
 
-    const customers = Array.from({ length: CUSTOMERS }, () => randomUUID());
-    for (const customerId of customers) {
-      await store.append(customerStream(customerId), [registration(customerId)], 'no_stream');
+    const customers: CustomerState[] = [];
+    for (let i = 0; i < CUSTOMERS; i++) {
+      const customerId = randomUUID();
+      const events = decideCustomer({ type: 'RegisterCustomer', customerId, source: 'api', contact: { name: 'Bench Customer' }, registeredAt: new Date().toISOString() }, initialCustomerState);
+      await store.append(customerStream(customerId), asAppended(events), 'no_stream');
+      customers.push(fold(customerDecider, events));
     }
     const secret = generateSecret();
     await new WebhookStore(pool, store).create({ url: receiver.url, eventTypes: ['NoteAdded'], secret, description: 'bench' });
@@ -120,9 +124,9 @@ async function main(): Promise<void> {
     // Throughput: the whole batch appended at once, then drained.
     const started = performance.now();
     for (let i = 0; i < EVENTS; i += EVENTS_PER_APPEND) {
-      const customerId = customers[(i / EVENTS_PER_APPEND) % CUSTOMERS];
+      const customer = customers[(i / EVENTS_PER_APPEND) % CUSTOMERS];
       const count = Math.min(EVENTS_PER_APPEND, EVENTS - i);
-      await store.append(customerStream(customerId), Array.from({ length: count }, () => note()), 'any');
+      await store.append(customerStream(customer.customerId as string), Array.from({ length: count }, () => note(customer)).flat(), 'any');
     }
     const appended = performance.now();
     await withTimeout(receiver.until(EVENTS), 'the deliveries');
@@ -132,8 +136,8 @@ async function main(): Promise<void> {
 
     // Baseline: the same bodies, signed and sent straight to the receiver.
     const bodies: string[] = [];
-    for (const customerId of customers) {
-      for (const event of await store.readStream(customerStream(customerId))) if (event.type === 'NoteAdded') bodies.push(JSON.stringify(webhookBody(event)));
+    for (const customer of customers) {
+      for (const event of await store.readStream(customerStream(customer.customerId as string))) if (event.type === 'NoteAdded') bodies.push(JSON.stringify(webhookBody(event)));
     }
     receiver.reset();
     const stopping = new AbortController();
@@ -161,9 +165,10 @@ async function main(): Promise<void> {
       const due = liveStart + (i * 1000) / LIVE_RATE;
       const wait = due - performance.now();
       if (wait > 0) await sleep(wait);
-      const event = note();
-      await store.append(customerStream(customers[i % CUSTOMERS]), [event], 'any');
-      committedAt.set(event.id, performance.now());
+      const customer = customers[i % CUSTOMERS];
+      const events = note(customer);
+      await store.append(customerStream(customer.customerId as string), events, 'any');
+      committedAt.set(events[0].id, performance.now());
     }
     await withTimeout(receiver.until(total), 'the live deliveries');
     const lags = [...committedAt].map(([id, at]) => (receiver.firstSeen.get(id) as number) - at);
@@ -183,24 +188,15 @@ async function main(): Promise<void> {
   }
 }
 
-function registration(customerId: string): NewEvent {
-  const data = { customerId, stage: 'lead', source: 'api', contact: { name: 'Bench Customer' }, tags: [], registeredAt: new Date().toISOString() };
-  return newEvent('CustomerRegistered', data);
-}
-
-function note(): NewEvent {
-  return newEvent('NoteAdded', { noteId: randomUUID(), text: 'Called back about the renewal.', addedAt: new Date().toISOString() });
-}
-
-function newEvent(type: string, data: JsonObject): NewEvent {
+/** Decided events as the command side appends them (the app's store encrypts the personal fields). */
+function asAppended(events: readonly CustomerEvent[]): NewEvent[] {
   const commandId = randomUUID();
-  return {
-    id: eventIdFor(commandId, 0),
-    type,
-    schemaVersion: schemaVersionOf(type),
-    data,
-    metadata: { actor: 'bench', commandId, correlationId: commandId, causationId: commandId },
-  };
+  return toNewEvents(events, { actor: 'service:bench', commandId, correlationId: commandId, causationId: commandId }, schemaVersionOf);
+}
+
+/** A note on a registered customer (`state`: their registration folded; a note depends on nothing else). */
+function note(state: CustomerState): NewEvent[] {
+  return asAppended(decideCustomer({ type: 'AddNote', customerId: state.customerId as string, noteId: randomUUID(), text: 'Called back about the renewal.', addedAt: new Date().toISOString() }, state));
 }
 
 async function withTimeout(promise: Promise<void>, what: string): Promise<void> {

@@ -4,6 +4,7 @@ import {
   eventIdFor,
   type EventStore,
   type JsonObject,
+  type NewEvent,
   type Position,
   type RecordedEvent,
 } from '#event-store';
@@ -27,6 +28,17 @@ export interface RunOptions {
   readonly schemaVersionOf: (type: string) => number;
   /** Attempts when another writer appends between our read and our append. */
   readonly maxAttempts?: number;
+}
+
+/** A command's decided events as the store appends them: ids from the command id, its context as metadata. */
+export function toNewEvents(events: readonly DomainEvent[], context: CommandContext, schemaVersionOf: (type: string) => number): NewEvent[] {
+  return events.map((event, index) => ({
+    id: eventIdFor(context.commandId, index),
+    type: event.type,
+    schemaVersion: schemaVersionOf(event.type),
+    data: event.data as JsonObject,
+    metadata: { actor: context.actor, commandId: context.commandId, correlationId: context.correlationId, causationId: context.causationId },
+  }));
 }
 
 /**
@@ -59,22 +71,7 @@ export async function runDecider<C, E extends DomainEvent, S>(
     if (events.length === 0) throw new Error(`a command on ${streamId} decided no event`);
     const expected = history.length === 0 ? 'no_stream' : history[history.length - 1].revision;
     try {
-      return await store.append(
-        streamId,
-        events.map((event, index) => ({
-          id: eventIdFor(context.commandId, index),
-          type: event.type,
-          schemaVersion: options.schemaVersionOf(event.type),
-          data: event.data as JsonObject,
-          metadata: {
-            actor: context.actor,
-            commandId: context.commandId,
-            correlationId: context.correlationId,
-            causationId: context.causationId,
-          },
-        })),
-        expected,
-      );
+      return await store.append(streamId, toNewEvents(events, context, options.schemaVersionOf), expected);
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;
     }

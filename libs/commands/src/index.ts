@@ -4,4 +4,4 @@ export { CommandInterceptor } from './command.interceptor.js';
 export { CORRELATION_ID_HEADER, headerToken, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './command-request.js';
 export { commandsMigrations } from './commands.migrations.js';
 export { IdempotencyStore, type IdempotencyStoreOptions } from './idempotency.store.js';
-export { runDecider, type CommandOutcome, type DomainEvent, type RunOptions } from './decider-runner.js';
+export { runDecider, toNewEvents, type CommandOutcome, type DomainEvent, type RunOptions } from './decider-runner.js';
