@@ -4,13 +4,13 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
-import type { AppConfig, FollowUpConfig } from '#config';
+import type { FollowUpConfig } from '#config';
 import { repStream } from '#domain';
 import { parsePosition, type EventStore, type Position, type RecordedEvent } from '#event-store';
 import { queuePrefix, type FollowUpTiming } from '#follow-ups';
 import { borrowedPool } from '#postgres';
 import { ProjectionRunner, ReadConsistency, type Projection, type ProjectionsTables } from '#projections';
-import { APP_CONFIG, EVENT_STORE, PG_POOL } from '#runtime';
+import { EVENT_STORE, PG_POOL } from '#runtime';
 import { FOLLOW_UP_TIMING } from '../../apps/worker/src/follow-ups.service.js';
 import { startTestApi, type TestApi } from './api.js';
 
@@ -87,6 +87,29 @@ export async function eventsOf(store: EventStore, stream: string, type: string):
   return (await store.readStream(stream)).filter((event) => event.type === type);
 }
 
+/**
+ * A test's own look at an app's queues, straight to Redis (not through the app's relay): one
+ * connection, the queues under the app database's prefix, each emptied and closed at the end.
+ */
+export class QueuesView {
+  private readonly redis = new Redis({ maxRetriesPerRequest: null });
+  private readonly queues: Queue[] = [];
+
+  queue<T>(name: string, databaseUrl: string): Queue<T> {
+    const queue = new Queue<T>(name, { connection: this.redis, prefix: queuePrefix(databaseUrl) });
+    this.queues.push(queue as Queue);
+    return queue;
+  }
+
+  async close(): Promise<void> {
+    for (const queue of this.queues) {
+      await queue.obliterate({ force: true }).catch(() => undefined);
+      await queue.close();
+    }
+    await this.redis.quit();
+  }
+}
+
 /** A second of test time is a "day" of lead times and margins. */
 export const TEST_DAY_MS = 1_000;
 
@@ -97,11 +120,9 @@ export const TEST_DAY_MS = 1_000;
  */
 export class JobsApp {
   readonly relay = new RedisRelay();
-  /** The test's own connection, straight to Redis (not through the relay). */
-  readonly redis = new Redis({ maxRetriesPerRequest: null });
+  private readonly queues = new QueuesView();
   private clockOffset = 0;
   readonly timing: FollowUpTiming;
-  private readonly queues: Queue[] = [];
   private started?: { api: TestApi; db: Kysely<ProjectionsTables> };
 
   constructor(config: FollowUpConfig) {
@@ -138,9 +159,7 @@ export class JobsApp {
 
   /** A look at one of the app's queues, straight to Redis. */
   queue<T>(name: string): Queue<T> {
-    const queue = new Queue<T>(name, { connection: this.redis, prefix: queuePrefix(this.api.app.get<AppConfig>(APP_CONFIG).databaseUrl) });
-    this.queues.push(queue as Queue);
-    return queue;
+    return this.queues.queue<T>(name, this.api.database.url);
   }
 
   /** Moves the schedulers' clock to `secondsBefore` seconds before the start (UTC) of `day`. */
@@ -203,11 +222,7 @@ export class JobsApp {
   async close(): Promise<void> {
     // The worker closes cleanly only while it reaches Redis (a test may have failed during an outage).
     if (!this.relay.isOpen) await this.relay.open();
-    for (const queue of this.queues) {
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await queue.close();
-    }
-    await this.redis.quit();
+    await this.queues.close();
     await this.started?.db.destroy();
     await this.started?.api.close();
     await this.relay.close();

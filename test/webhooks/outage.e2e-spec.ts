@@ -1,12 +1,10 @@
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
 import { customerStream } from '#domain';
 import type { EventStore } from '#event-store';
-import { queuePrefix } from '#follow-ups';
 import { EVENT_STORE } from '#runtime';
 import { createTestDatabase } from '#testing';
 import { WEBHOOK_QUEUE, webhookJobId, type WebhookJob } from '#webhooks';
-import { RedisRelay } from '../support/jobs.js';
+import { QueuesView, RedisRelay } from '../support/jobs.js';
 import { Receiver, until, WebhooksHarness, type CreatedWebhook } from './support.js';
 
 /**
@@ -21,22 +19,18 @@ describe('webhooks when Redis or the worker go away', () => {
   const relay = new RedisRelay();
   let h: WebhooksHarness;
   let store: EventStore;
-  let redis: Redis;
+  const queues = new QueuesView();
   let queue: Queue<WebhookJob>;
 
   beforeAll(async () => {
     await relay.open();
     h = await WebhooksHarness.start({ env: { ...ENV, REDIS_URL: relay.url } });
     store = h.api.app.get<EventStore>(EVENT_STORE);
-    // The test's own look at the queue, straight to Redis (not through the relay).
-    redis = new Redis({ maxRetriesPerRequest: null });
-    queue = new Queue<WebhookJob>(WEBHOOK_QUEUE, { connection: redis, prefix: queuePrefix(h.api.database.url) });
+    queue = queues.queue<WebhookJob>(WEBHOOK_QUEUE, h.api.database.url);
   });
 
   afterAll(async () => {
-    await queue?.obliterate({ force: true }).catch(() => undefined);
-    await queue?.close();
-    await redis?.quit();
+    await queues.close();
     await h?.close();
     await relay.close();
   });
@@ -134,9 +128,8 @@ describe('webhooks when Redis or the worker go away', () => {
       await first?.close();
       await second?.close();
       await receiver.close();
-      const restartQueue = new Queue(WEBHOOK_QUEUE, { connection: redis, prefix: queuePrefix(database.url) });
-      await restartQueue.obliterate({ force: true }).catch(() => undefined);
-      await restartQueue.close();
+      // This database's queue is emptied with the others after the file.
+      queues.queue(WEBHOOK_QUEUE, database.url);
       await database.drop();
     }
   });
