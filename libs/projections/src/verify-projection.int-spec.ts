@@ -114,4 +114,15 @@ describe('verifying projections concurrently', () => {
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.schemata where schema_name like 'verify_%'`.execute(db);
     expect(rows[0].n).toBe(0);
   });
+
+  it('takes verifications in turns on a small pool instead of starving it', async () => {
+    // Eight at once on six connections: each holds two at a time, so unbounded they would all wait on each other.
+    const small = createPool(database.url, { max: 6 });
+    try {
+      const verifications = await Promise.all(Array.from({ length: 8 }, () => verifyProjection(small, store, countProjection('count-one'))));
+      expect(verifications.map((verification) => verification.differences)).toEqual(Array.from({ length: 8 }, () => []));
+    } finally {
+      await small.end();
+    }
+  });
 });

@@ -27,16 +27,37 @@ export interface Verification {
 }
 
 /**
+ * Verifications running at once on one pool; more wait their turn. Each holds two connections at a
+ * time (the migration's lock and its statements; the snapshot and the log's reads): unbounded, a
+ * burst of them would take every connection and wait on each other for one more.
+ */
+const CONCURRENT_VERIFICATIONS = 2;
+const turns = new WeakMap<pg.Pool, Turns>();
+
+/**
  * Rebuilds the active build of `projection` from the log into scratch tables, up to the live
  * checkpoint, and reports every row that differs from the live tables (none, when all is well).
  * Both sides are read in one repeatable-read snapshot, so a projector running meanwhile cannot
- * make the live tables differ from the checkpoint they are compared at.
+ * make the live tables differ from the checkpoint they are compared at. Each verification has its
+ * own scratch schema: any number may be asked for at once, of one projection or several (a pool
+ * runs a few at a time).
  */
 export async function verifyProjection(
   pool: pg.Pool,
   store: EventStore,
   projection: Projection,
   options: { maxDifferences?: number; pageSize?: number } = {},
+): Promise<Verification> {
+  let queue = turns.get(pool);
+  if (queue === undefined) turns.set(pool, (queue = new Turns(CONCURRENT_VERIFICATIONS)));
+  return queue.take(() => verifyInScratchTables(pool, store, projection, options));
+}
+
+async function verifyInScratchTables(
+  pool: pg.Pool,
+  store: EventStore,
+  projection: Projection,
+  options: { maxDifferences?: number; pageSize?: number },
 ): Promise<Verification> {
   const maxDifferences = options.maxDifferences ?? 100;
   const scratch = `verify_${randomBytes(6).toString('hex')}`;
@@ -99,5 +120,26 @@ export async function verifyProjection(
   } finally {
     await sql`drop schema if exists ${sql.id(scratch)} cascade`.execute(db);
     await db.destroy();
+  }
+}
+
+/** At most `size` tasks at a time, the others in turn as they came. */
+class Turns {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async take<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running < this.size) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      // The turn passes to the next one waiting, if any.
+      const next = this.waiting.shift();
+      if (next === undefined) this.running--;
+      else next();
+    }
   }
 }

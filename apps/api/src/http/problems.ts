@@ -33,6 +33,8 @@ export function problemFor(exception: unknown, instance: string): ProblemRespons
 /** Each kind of error the app knows gets its status and problem type; anything else is a 500. */
 function classify(exception: unknown): Classified {
   if (exception instanceof ProblemException) return { problem: exception.problem, headers: exception.headers };
+  // A body parser's `verify` hook refused the body: Nest hands it on wrapped in a 400.
+  if (exception instanceof HttpException && exception.cause instanceof ProblemException) return { problem: exception.cause.problem, headers: exception.cause.headers };
   if (exception instanceof DomainError) return domainProblem(exception);
   if (exception instanceof WrongExpectedRevisionError) {
     return {
