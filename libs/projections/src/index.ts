@@ -3,7 +3,8 @@ export { ProjectionHandlerError, activeSchema, applyEvents, dropProjectionTables
 export { PROJECTIONS_ADVANCED, PROJECTIONS_SCHEMA, projectionsMigrations, type ProjectionsTables } from './projections.migrations.js';
 export { ProjectionLagError, ReadConsistency, type ReadConsistencyOptions } from './read-consistency.js';
 export { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner.js';
-export { LAG_COUNT_CAP, projectionStatuses, type ProjectionStatus } from './projection-status.js';
+export { LAG_COUNT_CAP, LATEST_SKIPS, projectionStatuses, type ProjectionStatus } from './projection-status.js';
+export { SkipRefusedError, skipCommand, skipFailedEvent, skippedEvents, type SkipRequest, type SkippedEvent } from './skipped-events.js';
 export { verifyProjection, type RowDifference, type Verification } from './verify-projection.js';
 export { ProjectionSupervisor, type ProjectionSupervisorOptions } from './projection-supervisor.js';
 export { buildLabel, compareBuilds, requestRebuild, type BuildId } from './projection-builds.js';

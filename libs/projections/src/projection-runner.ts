@@ -6,6 +6,7 @@ import { projectionSchema, type Projection } from './projection.js';
 import { buildLabel, compareBuilds, type BuildId } from './projection-builds.js';
 import { ProjectionHandlerError, applyEvents, dropProjectionTables, prepareProjectionTables } from './projection-tables.js';
 import { PROJECTIONS_ADVANCED, type ProjectionsTables } from './projections.migrations.js';
+import { skipCommand, skippedEvents, type SkippedEvent } from './skipped-events.js';
 
 export interface ProjectionRunnerOptions {
   /** Which build of the projection's version this runner builds and follows (0: the first; a rebuild's is higher). */
@@ -17,6 +18,9 @@ export interface ProjectionRunnerOptions {
   /** The first wait after a handler's RetryLaterError; each further one doubles, up to `maxRetryLaterMs`. */
   readonly retryLaterMs?: number;
   readonly maxRetryLaterMs?: number;
+  /** Stopped at an event: the first wait before looking for a skip of it; each further one doubles, up to `maxSkipPollMs`. */
+  readonly skipPollMs?: number;
+  readonly maxSkipPollMs?: number;
   readonly log?: (message: string) => void;
   readonly logError?: (message: string, error: unknown) => void;
 }
@@ -32,7 +36,9 @@ const OWNERSHIP_LOCK_SPACE = 0x70726f6a;
  * session advisory lock: one owner across all projector processes, taken over when the owner dies),
  * then follows the log from its checkpoint. Each batch of events and the checkpoint after it are
  * written in one transaction, and the checkpoint only moves from the value this owner read, so a
- * crash anywhere neither loses nor doubles an event, even if two processes ever overlap.
+ * crash anywhere neither loses nor doubles an event, even if two processes ever overlap. A handler
+ * failing on an event stops it there (recorded in the checkpoint) until an operator records a skip
+ * of that event (`skipFailedEvent`): it then resumes past it without a restart.
  */
 export class ProjectionRunner {
   private readonly db: Kysely<ProjectionsTables>;
@@ -43,6 +49,10 @@ export class ProjectionRunner {
   private readonly maxRetryLaterMs: number;
   /** While the handler asks to retry later: the next wait; null while running normally. */
   private retryDelayMs: number | null = null;
+  private readonly skipPollMs: number;
+  private readonly maxSkipPollMs: number;
+  /** The events an operator let this version pass, by position: not applied, the checkpoint moves past them. */
+  private skipped = new Map<string, SkippedEvent>();
   private readonly log: (message: string) => void;
   private readonly logError: (message: string, error: unknown) => void;
   private readonly stopping = new AbortController();
@@ -64,6 +74,8 @@ export class ProjectionRunner {
     this.standbyRetryMs = options.standbyRetryMs ?? 1_000;
     this.retryLaterMs = options.retryLaterMs ?? 500;
     this.maxRetryLaterMs = options.maxRetryLaterMs ?? 30_000;
+    this.skipPollMs = options.skipPollMs ?? 250;
+    this.maxSkipPollMs = options.maxSkipPollMs ?? 2_000;
     this.log = options.log ?? (() => undefined);
     this.logError = options.logError ?? (() => undefined);
   }
@@ -111,10 +123,8 @@ export class ProjectionRunner {
         if (error instanceof ProjectionHandlerError && error.retryLater) {
           pause = await this.waitToRetry(error);
         } else if (error instanceof ProjectionHandlerError) {
-          // A newer build took over while this one idled: its tables went, hence the failure.
-          if (await this.stoodDown().catch(() => false)) return;
-          this.logError(`${this.label}: failed at ${error.message}; stopped at that event until restarted`, error.cause);
-          return;
+          if (!(await this.stoppedAt(error, signal))) return;
+          pause = 0;
         }
         // The database or the log went away, or another process took over: start over from the checkpoint.
         else if (!(error instanceof LostOwnershipError)) this.logError(`${this.label}: interrupted, resuming from the checkpoint`, error);
@@ -141,6 +151,61 @@ export class ProjectionRunner {
     }
     this.retryDelayMs = Math.min(delay * 2, this.maxRetryLaterMs);
     return delay;
+  }
+
+  /**
+   * The handler failed on an event (recorded as the checkpoint's failure): waits, still owning the
+   * projection (a standby process would only stop at the same event), until an operator skips the
+   * event; true to resume then, false when the runner stops for good.
+   */
+  private async stoppedAt(error: ProjectionHandlerError, signal: AbortSignal): Promise<boolean> {
+    // A newer build took over while this one idled: its tables went, hence the failure.
+    if (await this.stoodDown().catch(() => false)) return false;
+    // Always one event by now: applyBatch narrows a failing batch down to it.
+    if (error.event === undefined) {
+      this.logError(`${this.label}: failed at ${error.message}; stopped until restarted`, error.cause);
+      return false;
+    }
+    const position = serializePosition(error.event.position);
+    const skip = skipCommand(this.projection.name, position, this.id, await this.serving().catch(() => null));
+    this.logError(`${this.label}: failed at ${error.message}; stopped at that event until restarted, or until it is skipped: ${skip}`, error.cause);
+    if (!(await this.waitForSkip(position, signal))) return false;
+    this.log(`${this.label}: a skip of the event at ${position} was recorded; resuming past it`);
+    return true;
+  }
+
+  /**
+   * Stopped at the event at `position`: looks for a skip of it (recorded by `cli projections skip`,
+   * for this build or another of the version), more rarely the longer it waits. False when the
+   * runner stops or a newer build serves meanwhile.
+   */
+  private async waitForSkip(position: string, signal: AbortSignal): Promise<boolean> {
+    for (let delay = this.skipPollMs; !signal.aborted; delay = Math.min(delay * 2, this.maxSkipPollMs)) {
+      await sleep(delay, signal);
+      if (signal.aborted) return false;
+      try {
+        if (await this.stoodDown()) return false;
+        if (await this.skipRecorded(position)) return true;
+      } catch (error) {
+        // The database is away: look again later.
+        this.logError(`${this.label}: could not look for a skip of the event at ${position}`, error);
+      }
+    }
+    return false;
+  }
+
+  /** Reads this version's skips anew: whether the event at `position` is one of them. */
+  private async skipRecorded(position: string): Promise<boolean> {
+    await this.loadSkips();
+    return this.skipped.has(position);
+  }
+
+  private async loadSkips(): Promise<void> {
+    this.skipped = new Map((await skippedEvents(this.db, this.projection.name, this.projection.version)).map((skip) => [skip.position, skip]));
+  }
+
+  private async serving(): Promise<BuildId | null> {
+    return (await this.db.selectFrom('projections.active_versions').select(['version', 'build']).where('name', '=', this.projection.name).executeTakeFirst()) ?? null;
   }
 
   private checkpointRow() {
@@ -231,10 +296,19 @@ export class ProjectionRunner {
 
   private async follow(signal: AbortSignal): Promise<void> {
     let checkpoint = await this.checkpoint();
+    await this.loadSkips();
     // While waiting to retry, the state stays `waiting` until a batch goes through (see commit).
     if (this.retryDelayMs === null) {
       await this.checkpointRow()
-        .set({ status: 'running', error: null, failed_event_id: null, failed_event_type: null, failed_position: null, failed_at: null })
+        .set({
+          status: 'running',
+          error: null,
+          failed_event_id: null,
+          failed_event_type: null,
+          failed_stream_id: null,
+          failed_position: null,
+          failed_at: null,
+        })
         .execute();
     }
     await this.takeOverWhenCaughtUp(checkpoint);
@@ -278,6 +352,8 @@ export class ProjectionRunner {
       // Not the events' fault (retry later), or not the handler's (the database): no narrowing.
       if (!(error instanceof ProjectionHandlerError) || error.retryLater) throw error;
       if (error.event !== undefined) {
+        // Skipped meanwhile (by an operator, seeing another build of the version stopped there): pass it.
+        if (await this.skipRecorded(serializePosition(error.event.position))) return await this.commit(from, events);
         await this.recordFailure(error.event, error.cause);
         throw error;
       }
@@ -291,13 +367,18 @@ export class ProjectionRunner {
 
   private async commit(from: Position, events: readonly RecordedEvent[]): Promise<Position> {
     const to = events[events.length - 1].position;
+    const skipping = events.flatMap((event) => {
+      const skip = this.skipped.get(serializePosition(event.position));
+      return skip === undefined ? [] : [{ event, skip }];
+    });
+    const applying = skipping.length === 0 ? events : events.filter((event) => !skipping.some((skipped) => skipped.event === event));
     await this.db.transaction().execute(async (trx) => {
-      await applyEvents<unknown, ProjectionsTables>(trx, this.projection, events, projectionSchema(this.projection.name, this.projection.version, this.build));
+      await applyEvents<unknown, ProjectionsTables>(trx, this.projection, applying, projectionSchema(this.projection.name, this.projection.version, this.build));
       const moved = await trx
         .updateTable('projections.checkpoints')
         .set((eb) => ({
           position: serializePosition(to),
-          events_applied: eb('events_applied', '+', events.length),
+          events_applied: eb('events_applied', '+', applying.length),
           updated_at: new Date(),
           // A batch went through: no longer waiting, if it was.
           status: 'running',
@@ -310,6 +391,9 @@ export class ProjectionRunner {
         .executeTakeFirst();
       if (moved.numUpdatedRows !== 1n) throw new LostOwnershipError(`${this.label}: the checkpoint moved under this process`);
     });
+    for (const { event, skip } of skipping) {
+      this.log(`${this.label}: passed event ${event.id} (${event.type}) at ${skip.position} without applying it, as skipped ${skip.skippedAt}: ${skip.reason}`);
+    }
     if (this.retryDelayMs !== null) {
       this.retryDelayMs = null;
       this.log(`${this.label}: the retried batch went through; following the log again`);
@@ -324,6 +408,7 @@ export class ProjectionRunner {
         error: messageOf(error),
         failed_event_id: event.id,
         failed_event_type: event.type,
+        failed_stream_id: event.streamId,
         failed_position: serializePosition(event.position),
         failed_at: new Date(),
       })

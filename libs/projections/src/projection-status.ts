@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { parsePosition, type EventStore } from '#event-store';
 import type { ProjectionsTables } from './projections.migrations.js';
+import { skipCommand, toSkippedEvent, type SkippedEvent } from './skipped-events.js';
 
 export interface ProjectionStatus {
   readonly name: string;
@@ -21,9 +22,24 @@ export interface ProjectionStatus {
     readonly secondsBehind: number;
   };
   readonly waitingFor: { reason: string; since: string } | null;
-  readonly failure: { eventId: string; eventType: string; position: string; error: string; at: string } | null;
+  /** The event a failed build stopped at, and the command that lets it pass once an operator judges that safe. */
+  readonly failure: {
+    eventId: string;
+    eventType: string;
+    /** Null for a failure recorded before failures named their stream. */
+    streamId: string | null;
+    position: string;
+    error: string;
+    at: string;
+    skipCommand: string;
+  } | null;
+  /** The events operators let this version pass (every build of it passes them): how many, the latest first. */
+  readonly skipped: { count: number; latest: SkippedEvent[] };
   readonly updatedAt: string;
 }
+
+/** How many of a version's skips a status lists. */
+export const LATEST_SKIPS = 5;
 
 /** Counting lag pages through the log; beyond this many events the exact figure stops mattering. */
 export const LAG_COUNT_CAP = 10_000;
@@ -38,6 +54,23 @@ export async function projectionStatuses(db: Kysely<ProjectionsTables>, store: E
     .orderBy('c.name')
     .orderBy('c.version')
     .orderBy('c.build')
+    .execute();
+  const serving = await db.selectFrom('projections.active_versions').select(['name', 'version', 'build']).execute();
+  // The latest few skips of each version, each carrying its version's count.
+  const skips = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('projections.skipped_events')
+        .selectAll()
+        .select([
+          sql<number>`count(*) over (partition by name, version)`.as('total'),
+          sql<number>`row_number() over (partition by name, version order by skipped_at desc, position desc)`.as('rank'),
+        ])
+        .as('s'),
+    )
+    .selectAll()
+    .where('rank', '<=', LATEST_SKIPS)
+    .orderBy('rank')
     .execute();
   return Promise.all(
     rows.map(async (row) => {
@@ -70,13 +103,24 @@ export async function projectionStatuses(db: Kysely<ProjectionsTables>, store: E
             ? {
                 eventId: row.failed_event_id,
                 eventType: row.failed_event_type ?? '',
+                streamId: row.failed_stream_id,
                 position: row.failed_position ?? '',
                 error: row.error ?? '',
                 at: (row.failed_at ?? row.updated_at).toISOString(),
+                skipCommand: skipCommand(row.name, row.failed_position ?? '', row, serving.find((s) => s.name === row.name) ?? null),
               }
             : null,
+        skipped: skippedOf(skips, row),
         updatedAt: row.updated_at.toISOString(),
       };
     }),
   );
+}
+
+function skippedOf(
+  skips: readonly (Parameters<typeof toSkippedEvent>[0] & { total: number })[],
+  of: { name: string; version: number },
+): ProjectionStatus['skipped'] {
+  const latest = skips.filter((skip) => skip.name === of.name && skip.version === of.version);
+  return { count: latest[0]?.total ?? 0, latest: latest.map(toSkippedEvent) };
 }

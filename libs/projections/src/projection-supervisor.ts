@@ -15,8 +15,8 @@ export interface ProjectionSupervisorOptions extends Omit<ProjectionRunnerOption
 /**
  * Runs, for each projection, every build of its version that exists: build 0 at first, and any
  * newer build an operator requested (`cli rebuild <name>`) next to the one serving until it takes
- * over. A replaced build's runner stops by itself and is forgotten; a failed one stays stopped
- * until the process restarts.
+ * over. A replaced build's runner stops by itself and is forgotten; a failed one waits at its event
+ * until an operator skips it (`cli projections skip`) or the process restarts.
  */
 export class ProjectionSupervisor {
   private readonly db: Kysely<ProjectionsTables>;

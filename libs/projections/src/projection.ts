@@ -23,9 +23,10 @@ export interface Projection<DB = unknown> {
    * no use for; set-based (a few statements per batch, not one per event) is what makes catch-up
    * fast. `db` is bound to the version's schema. Must be deterministic: a rebuild replays the same
    * log, possibly cut into other batches. Throwing rolls the batch back; the runner then applies
-   * the events one at a time and stops the projection at the one that fails (reported, never
-   * skipped). Throwing a {@link RetryLaterError} instead (a dependency such as Redis is away) also
-   * rolls the batch back, but the runner waits and applies it again from the checkpoint.
+   * the events one at a time and stops the projection at the one that fails (reported; passed only
+   * once an operator records a skip of it, with a reason: `cli projections skip`). Throwing a
+   * {@link RetryLaterError} instead (a dependency such as Redis is away) also rolls the batch back,
+   * but the runner waits and applies it again from the checkpoint.
    */
   apply(db: Kysely<DB>, events: readonly RecordedEvent[]): Promise<void>;
 }

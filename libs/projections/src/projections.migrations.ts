@@ -51,9 +51,34 @@ const waiting: Migration = {
   },
 };
 
+const skippedEvents: Migration = {
+  async up(db: Kysely<unknown>) {
+    // The stream of the failed event, for the operator deciding whether to skip it.
+    await sql`alter table projections.checkpoints add column failed_stream_id text`.execute(db);
+    // The audit of poison events an operator let a projection pass: every build of that version
+    // passes them without applying them (a new version applies them again). `build` is the one that
+    // was failed at the event when the skip was recorded; `error`, what it failed with.
+    await sql`
+      create table projections.skipped_events (
+        name       text not null,
+        version    integer not null,
+        build      integer not null,
+        position   text not null,
+        event_id   uuid not null,
+        event_type text not null,
+        stream_id  text not null,
+        reason     text not null check (length(btrim(reason)) > 0),
+        error      text not null,
+        failed_at  timestamptz not null,
+        skipped_at timestamptz not null default now(),
+        primary key (name, version, position)
+      )`.execute(db);
+  },
+};
+
 export const projectionsMigrations: MigrationSet = {
   schema: PROJECTIONS_SCHEMA,
-  migrations: { '0001-checkpoints': initial, '0002-builds': builds, '0003-waiting': waiting },
+  migrations: { '0001-checkpoints': initial, '0002-builds': builds, '0003-waiting': waiting, '0004-skipped-events': skippedEvents },
 };
 
 export interface ProjectionsTables {
@@ -67,9 +92,23 @@ export interface ProjectionsTables {
     error: string | null;
     failed_event_id: string | null;
     failed_event_type: string | null;
+    failed_stream_id: string | null;
     failed_position: string | null;
     failed_at: Date | null;
     updated_at: Generated<Date>;
   };
   'projections.active_versions': { name: string; version: number; build: Generated<number> };
+  'projections.skipped_events': {
+    name: string;
+    version: number;
+    build: number;
+    position: string;
+    event_id: string;
+    event_type: string;
+    stream_id: string;
+    reason: string;
+    error: string;
+    failed_at: Date;
+    skipped_at: Generated<Date>;
+  };
 }

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
-import { comparePositions, parsePosition, type EventStore } from '#event-store';
+import { comparePositions, parsePosition, serializePosition, type EventStore } from '#event-store';
 import { borrowedPool, migrate } from '#postgres';
 import { projectionSchema, type Projection } from './projection.js';
 import { applyEvents, projectionMigrations } from './projection-tables.js';
 import type { ProjectionsTables } from './projections.migrations.js';
+import { skippedEvents, type SkippedEvent } from './skipped-events.js';
 
 export interface RowDifference {
   readonly table: string;
@@ -24,6 +25,8 @@ export interface Verification {
   readonly differences: RowDifference[];
   /** More differences exist than were listed. */
   readonly truncated: boolean;
+  /** The events up to the checkpoint that the rebuild passed without applying them, as the live build did: the skips operators recorded. */
+  readonly skipped: SkippedEvent[];
 }
 
 /**
@@ -38,9 +41,9 @@ const turns = new WeakMap<pg.Pool, Turns>();
  * Rebuilds the active build of `projection` from the log into scratch tables, up to the live
  * checkpoint, and reports every row that differs from the live tables (none, when all is well).
  * Both sides are read in one repeatable-read snapshot, so a projector running meanwhile cannot
- * make the live tables differ from the checkpoint they are compared at. Each verification has its
- * own scratch schema: any number may be asked for at once, of one projection or several (a pool
- * runs a few at a time).
+ * make the live tables differ from the checkpoint they are compared at. Events an operator skipped
+ * in this version are passed by the rebuild too. Each verification has its own scratch schema:
+ * any number may be asked for at once, of one projection or several (a pool runs a few at a time).
  */
 export async function verifyProjection(
   pool: pg.Pool,
@@ -82,10 +85,13 @@ async function verifyInScratchTables(
           .executeTakeFirstOrThrow();
         const live = projectionSchema(projection.name, projection.version, build);
         const until = parsePosition(position);
+        const skipped = (await skippedEvents(trx, projection.name, projection.version)).filter((skip) => comparePositions(parsePosition(skip.position), until) <= 0);
+        const skippedAt = new Set(skipped.map((skip) => skip.position));
         for (let from = parsePosition('0-0'); comparePositions(from, until) < 0; ) {
           const page = await store.readAll({ from, limit: options.pageSize ?? 1_000 });
           const events = page.events.filter((event) => comparePositions(event.position, until) <= 0);
-          await applyEvents<unknown, ProjectionsTables>(trx, projection, events, scratch);
+          const applying = skippedAt.size === 0 ? events : events.filter((event) => !skippedAt.has(serializePosition(event.position)));
+          await applyEvents<unknown, ProjectionsTables>(trx, projection, applying, scratch);
           if (events.length < page.events.length || page.events.length === 0) break;
           from = page.next;
         }
@@ -115,6 +121,7 @@ async function verifyInScratchTables(
           tables: tables.map((t) => t.name),
           differences: differences.slice(0, maxDifferences),
           truncated: differences.length > maxDifferences,
+          skipped,
         };
       });
   } finally {
