@@ -66,8 +66,37 @@ describe('erasing a customer (POST /customers/:id/erase)', () => {
     expect((registration.data.contact as JsonObject).name).toBe('Grace Hopper');
   });
 
-  it('answers 404 for an unknown customer', async () => {
+  const keyRows = async (id: string) => {
+    const { rows } = await api.app
+      .get<pg.Pool>(PG_POOL)
+      .query<{ live: boolean; sealed: boolean }>(
+        'select data_key is not null as live, sealed from personal_data.data_keys where stream_id = $1 order by generation',
+        [`customer-${id}`],
+      );
+    return rows;
+  };
+
+  it('answers 404 for an unknown customer, and seals nothing', async () => {
     const response = await api.http.post('/customers/nobody-here/erase').set(as('admin')).send({}).expect(404);
     expect(response.body.reason).toBe('customer_not_found');
+    expect(await keyRows('nobody-here')).toEqual([]);
+  });
+
+  it("seals the customer's keys once the erasure is recorded, and again on a repeated erase should the seal be missing", async () => {
+    const id = await registerWithHistory();
+    await api.http.post(`/customers/${id}/erase`).set(as('admin')).send({}).expect(200);
+    expect(await keyRows(id)).toEqual([
+      { live: false, sealed: false },
+      { live: false, sealed: true },
+    ]);
+
+    // As after a crash between recording the erasure and sealing.
+    await api.app.get<pg.Pool>(PG_POOL).query('delete from personal_data.data_keys where stream_id = $1 and sealed', [`customer-${id}`]);
+    const again = await api.http.post(`/customers/${id}/erase`).set(as('admin')).send({}).expect(422);
+    expect(again.body.reason).toBe('customer_erased');
+    expect(await keyRows(id)).toEqual([
+      { live: false, sealed: false },
+      { live: false, sealed: true },
+    ]);
   });
 });

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { RuleViolationError, type Decider } from '#domain';
-import { PostgresEventStore, WrongExpectedRevisionError, comparePositions, eventStoreMigrations } from '#event-store';
+import {
+  PostgresEventStore,
+  StreamErasedError,
+  TransformingEventStore,
+  WrongExpectedRevisionError,
+  comparePositions,
+  eventStoreMigrations,
+  type NewEvent,
+  type RecordedEvent,
+} from '#event-store';
 import { createPool, migrate } from '#postgres';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import type { CommandContext } from './command-context.js';
@@ -20,6 +29,25 @@ const tally: Decider<TallyCommand, TallyEvent, TallyState> = {
   },
   evolve: (state, event) => ({ total: state.total + event.data.amount, tickets: [...state.tickets, event.data.ticket] }),
 };
+
+/** Refuses appends as a sealed stream's key store does, running `beforeRefusing` first (e.g. another writer). */
+class SealedStreamStore extends TransformingEventStore {
+  appends = 0;
+  constructor(
+    inner: PostgresEventStore,
+    private readonly beforeRefusing: (streamId: string) => Promise<void> = async () => undefined,
+  ) {
+    super(inner);
+  }
+  protected override async beforeAppend(streamId: string): Promise<readonly NewEvent[]> {
+    this.appends++;
+    await this.beforeRefusing(streamId);
+    throw new StreamErasedError(streamId);
+  }
+  protected async afterRead(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+    return events;
+  }
+}
 
 describe('running a decider against the event store', () => {
   let database: TestDatabase;
@@ -98,5 +126,24 @@ describe('running a decider against the event store', () => {
     );
     const total = (await store.readStream(stream)).reduce((sum, e) => sum + (e.data.amount as number), 0);
     expect(total).toBe(LIMIT);
+  });
+
+  it('decides once more when the stream was erased since it was read, so the decider answers', async () => {
+    const stream = `tally-${randomUUID()}`;
+    // The erasure lands between this command's read and its append (here: the ticket gets used).
+    const erasing = new SealedStreamStore(store, async (streamId) => {
+      await runDecider(store, tally, streamId, { type: 'Add', ticket: 't1', amount: 1 }, context(), options);
+    });
+    await expect(runDecider(erasing, tally, stream, { type: 'Add', ticket: 't1', amount: 5 }, context(), options)).rejects.toMatchObject({
+      reason: 'ticket_used',
+    });
+    expect(erasing.appends).toBe(1);
+
+    // A decider that does not see the erasure gets the store's refusal, after one more try only.
+    const sealed = new SealedStreamStore(store);
+    await expect(runDecider(sealed, tally, `tally-${randomUUID()}`, { type: 'Add', ticket: 't1', amount: 5 }, context(), options)).rejects.toThrow(
+      StreamErasedError,
+    );
+    expect(sealed.appends).toBe(2);
   });
 });

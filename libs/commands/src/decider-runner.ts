@@ -1,5 +1,6 @@
 import { fold, type Decider } from '#domain';
 import {
+  StreamErasedError,
   WrongExpectedRevisionError,
   eventIdFor,
   type EventStore,
@@ -44,7 +45,9 @@ export function toNewEvents(events: readonly DomainEvent[], context: CommandCont
 /**
  * Load the stream, fold it, decide, append at the revision that was read. On a concurrent append
  * the whole cycle runs again against the new state (the decision may change), up to `maxAttempts`,
- * then the conflict reaches the caller (HTTP 409 with the current revision).
+ * then the conflict reaches the caller (HTTP 409 with the current revision). A stream erased since it
+ * was read refuses the data key the append needs: the cycle runs once more, and the decider, seeing
+ * the erasure, refuses the command as it refuses any other.
  *
  * A command already in the stream (same command id, hence same first event id: a retry after a
  * crash or a lost response) returns its original outcome without deciding again, so a retried
@@ -60,6 +63,7 @@ export async function runDecider<C, E extends DomainEvent, S>(
 ): Promise<CommandOutcome> {
   const maxAttempts = options.maxAttempts ?? 5;
   const firstEventId = eventIdFor(context.commandId, 0);
+  let erasedSinceRead = false;
   for (let attempt = 1; ; attempt++) {
     const history = await store.readStream(streamId);
     const earlier = originalOutcome(history, firstEventId, context.commandId);
@@ -73,6 +77,10 @@ export async function runDecider<C, E extends DomainEvent, S>(
     try {
       return await store.append(streamId, toNewEvents(events, context, options.schemaVersionOf), expected);
     } catch (error) {
+      if (error instanceof StreamErasedError && !erasedSinceRead) {
+        erasedSinceRead = true;
+        continue;
+      }
       if (!(error instanceof WrongExpectedRevisionError) || attempt >= maxAttempts) throw error;
     }
   }

@@ -37,3 +37,14 @@ export class EventStoreUnavailableError extends Error {
     this.name = 'EventStoreUnavailableError';
   }
 }
+
+/**
+ * The stream's person was erased for good (its keys sealed): nothing personal may be written to it
+ * again. A command that read the stream before the erasure gets this instead of a new key.
+ */
+export class StreamErasedError extends Error {
+  constructor(readonly streamId: string) {
+    super(`stream ${streamId}: its personal data was erased, nothing personal can be written to it`);
+    this.name = 'StreamErasedError';
+  }
+}

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { runDecider, type CommandContext, type CommandOutcome } from '#commands';
-import { customerDecider, customerStream, schemaVersionOf, type EraseCustomer } from '#domain';
+import { RuleViolationError, customerDecider, customerStream, schemaVersionOf, type EraseCustomer } from '#domain';
 import type { DataKeyStore, EventStore } from '#event-store';
 import { DATA_KEYS, EVENT_STORE } from '#runtime';
 
@@ -28,10 +28,18 @@ export class EraseCustomerCommandHandler implements ICommandHandler<EraseCustome
     // erasure; the other order could leave an erasure on record with the data still readable.
     // Deleting the key of an unknown customer deletes nothing, and the decider then answers 404.
     await this.keys.erase(stream);
-    const outcome = await runDecider(this.store, customerDecider, stream, command, context, { schemaVersionOf });
-    // A command appended between the two steps encrypted under a new key: erase that one too. After
-    // the erasure is recorded the decider refuses every command, so no key can follow.
-    await this.keys.erase(stream);
+    let outcome: CommandOutcome;
+    try {
+      outcome = await runDecider(this.store, customerDecider, stream, command, context, { schemaVersionOf });
+    } catch (error) {
+      // Erased before: seal anyway, should that erasure have stopped short of it (a crash).
+      if (error instanceof RuleViolationError && error.reason === 'customer_erased') await this.keys.seal(stream);
+      throw error;
+    }
+    // Only now that the erasure is on record, so an unknown customer (404) or a failed append seals
+    // nothing. The seal deletes a key created by a command appended between the steps, and a
+    // command still running (it read the stream before the erasure) gets no new key but a 422.
+    await this.keys.seal(stream);
     return outcome;
   }
 }

@@ -1,6 +1,12 @@
 import { BadRequestException, HttpException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { NotFoundError, RuleViolationError } from '#domain';
-import { DuplicateEventIdError, EventStoreUnavailableError, InvalidPositionError, WrongExpectedRevisionError } from '#event-store';
+import {
+  DuplicateEventIdError,
+  EventStoreUnavailableError,
+  InvalidPositionError,
+  StreamErasedError,
+  WrongExpectedRevisionError,
+} from '#event-store';
 import { PROBLEM_TYPES, ProblemException } from '#http';
 import { fieldPath, problemFor } from './problems.js';
 
@@ -53,6 +59,22 @@ describe('problemFor', () => {
 
   it('answers reused event ids with 409', () => {
     expect(problemFor(new DuplicateEventIdError('customer-c1', ['e1']), path).problem).toMatchObject({ type: PROBLEM_TYPES.duplicateEventId, status: 409 });
+  });
+
+  it('answers a write to a sealed stream with 422, as for an erased customer', () => {
+    expect(problemFor(new StreamErasedError('customer-c1'), path)).toEqual({
+      problem: {
+        type: PROBLEM_TYPES.ruleViolated,
+        title: 'Rule violated',
+        status: 422,
+        detail: 'customer c1 was erased',
+        reason: 'customer_erased',
+        instance: path,
+      },
+      headers: {},
+      unexpected: false,
+    });
+    expect(problemFor(new StreamErasedError('visitor-v1'), path).problem).toMatchObject({ status: 422, reason: 'stream_erased' });
   });
 
   it('answers a bad position with 400', () => {

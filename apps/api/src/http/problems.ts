@@ -1,7 +1,13 @@
 import { HttpException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import { DomainError } from '#domain';
-import { DuplicateEventIdError, EventStoreUnavailableError, InvalidPositionError, WrongExpectedRevisionError } from '#event-store';
+import { DomainError, customerIdOfStream } from '#domain';
+import {
+  DuplicateEventIdError,
+  EventStoreUnavailableError,
+  InvalidPositionError,
+  StreamErasedError,
+  WrongExpectedRevisionError,
+} from '#event-store';
 import { PROBLEM_TYPES, ProblemException, type ProblemDetails } from '#http';
 import { ProjectionLagError } from '#projections';
 
@@ -50,6 +56,7 @@ function classify(exception: unknown): Classified {
   if (exception instanceof DuplicateEventIdError) {
     return { problem: { type: PROBLEM_TYPES.duplicateEventId, title: 'Command already applied differently', status: 409, detail: exception.message } };
   }
+  if (exception instanceof StreamErasedError) return erasedProblem(exception);
   if (exception instanceof InvalidPositionError) {
     return { problem: { type: PROBLEM_TYPES.invalidPosition, title: 'Invalid position', status: 400, detail: exception.message } };
   }
@@ -92,6 +99,17 @@ function domainProblem(error: DomainError): Classified {
       ...(field === undefined ? {} : { field, errors: [{ field, message: error.message }] }),
     },
   };
+}
+
+/**
+ * A command that read the stream before its person's erasure and found the keys sealed when it
+ * came to write: answered like any command for an erased customer.
+ */
+function erasedProblem(error: StreamErasedError): Classified {
+  const customerId = customerIdOfStream(error.streamId);
+  const [reason, detail] =
+    customerId === undefined ? ['stream_erased', error.message] : ['customer_erased', `customer ${customerId} was erased`];
+  return { problem: { type: PROBLEM_TYPES.ruleViolated, title: 'Rule violated', status: 422, detail, reason } };
 }
 
 /** Nest's own exceptions: the router's 404, the body parser's errors (mapped by Nest), a controller's HttpException. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { createPool, migrate } from '#postgres';
 import { createTestDatabase, type TestDatabase } from '#testing';
+import { StreamErasedError } from '../errors.js';
 import { eventIdFor, type JsonObject, type NewEvent, type RecordedEvent } from '../event.js';
 import { START, comparePositions, type Position } from '../position.js';
 import { eventStoreMigrations } from '../postgres/event-store.migrations.js';
@@ -30,6 +31,9 @@ class CountingKeyStore implements DataKeyStore {
   }
   erase(streamId: string) {
     return this.inner.erase(streamId);
+  }
+  seal(streamId: string) {
+    return this.inner.seal(streamId);
   }
   close() {
     return this.inner.close();
@@ -67,10 +71,21 @@ describe('PersonalDataEventStore on PostgreSQL', () => {
     new PersonalDataEventStore(new PostgresEventStore({ connectionString: database.url }), keyStore, policy);
   const keyRows = async (streamId: string) => {
     const { rows } = await pool.query(
-      'select generation, data_key is null as erased from personal_data.data_keys where stream_id = $1 order by generation',
+      'select generation, data_key is null as erased from personal_data.data_keys where stream_id = $1 and not sealed order by generation',
       [streamId],
     );
     return rows;
+  };
+  const liveKeys = async (streamId: string) => {
+    const { rows } = await pool.query<{ count: string }>(
+      'select count(*) from personal_data.data_keys where stream_id = $1 and data_key is not null',
+      [streamId],
+    );
+    return Number(rows[0].count);
+  };
+  const seals = async (streamId: string) => {
+    const { rows } = await pool.query<{ count: string }>('select count(*) from personal_data.data_keys where stream_id = $1 and sealed', [streamId]);
+    return Number(rows[0].count);
   };
   /** readAll holds back events while any older transaction in the cluster is open: wait until they show. */
   const waitForLog = async (position: Position) => {
@@ -245,5 +260,66 @@ describe('PersonalDataEventStore on PostgreSQL', () => {
     } finally {
       await Promise.all([first.close(), second.close()]);
     }
+  });
+
+  describe('sealing a stream (its person erased for good)', () => {
+    it('leaves no usable key when keys are created while it seals, and refuses every key after', async () => {
+      // Stores of their own (own pools), so creates and the seal really run at once.
+      const [first, second, sealer] = Array.from({ length: 3 }, () => new PostgresDataKeyStore({ connectionString: database.url }));
+      try {
+        await Promise.all([first, second, sealer].map((s) => s.keyFor(newStream())));
+        for (let round = 0; round < 50; round++) {
+          const stream = newStream();
+          // As an erasure does: a key in use, deleted (not sealed) before the erasure is recorded.
+          if (round % 2 === 0) {
+            await first.keyFor(stream);
+            await first.erase(stream);
+          }
+          const bystander = newStream();
+          const outcomes = await Promise.allSettled([
+            first.keyFor(stream),
+            second.keyFor(stream),
+            sealer.seal(stream),
+            first.keyFor(stream),
+            second.keyFor(bystander),
+            second.keyFor(stream),
+          ]);
+          expect(outcomes[2]).toEqual({ status: 'fulfilled', value: undefined });
+          expect(outcomes[4].status).toBe('fulfilled');
+          // A create either won (its key deleted by the seal) or saw the seal: never another error.
+          for (const outcome of outcomes) {
+            if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(StreamErasedError);
+          }
+          expect({ round, live: await liveKeys(stream), seals: await seals(stream) }).toEqual({ round, live: 0, seals: 1 });
+          await expect(second.keyFor(stream)).rejects.toThrow(StreamErasedError);
+          expect(await liveKeys(stream)).toBe(0);
+          expect(await liveKeys(bystander)).toBe(1);
+        }
+      } finally {
+        await Promise.all([first, second, sealer].map((s) => s.close()));
+      }
+    });
+
+    it('reads the values as erased, refuses personal data on append but not other events, and is idempotent', async () => {
+      const stream = newStream();
+      const other = newStream();
+      await store.append(stream, [lead('Hedy')], 'no_stream');
+      await store.append(other, [lead('Kathleen')], 'no_stream');
+      await keys.seal(stream);
+      await keys.seal(stream);
+      expect(await seals(stream)).toBe(1);
+      expect(await keyRows(stream)).toEqual([{ generation: 1, erased: true }]);
+      expect((await keys.keysFor([stream])).get(stream)).toEqual(new Map([[1, null]]));
+
+      await expect(store.append(stream, [lead('Hedy')], 0)).rejects.toThrow(StreamErasedError);
+      expect(await raw.streamRevision(stream)).toBe(0);
+      // The record of the erasure itself holds nothing personal, so it needs no key.
+      await store.append(stream, [event('NoteAdded', { text: 'plain: not declared personal' })], 0);
+      expect((await store.readStream(stream)).map((e) => e.data.name ?? e.data.text)).toEqual([ERASED, 'plain: not declared personal']);
+      expect(await liveKeys(stream)).toBe(0);
+
+      expect((await store.readStream(other))[0].data.name).toBe('Kathleen');
+      await store.append(other, [lead('Kathleen')], 0);
+    });
   });
 });

@@ -26,7 +26,22 @@ const initial: Migration = {
   },
 };
 
+const seals: Migration = {
+  async up(db: Kysely<unknown>) {
+    // A sealed stream (its person erased for good) gets no key again. The seal is a keyless row of
+    // its own generation: a key created concurrently wants the same primary key, so one of the two
+    // waits for the other and then sees it.
+    await sql`
+      alter table personal_data.data_keys
+        add column sealed boolean not null default false,
+        add constraint data_keys_seal_has_no_key check (not sealed or data_key is null)`.execute(db);
+    await sql`
+      create unique index data_keys_one_seal on personal_data.data_keys (stream_id)
+      where sealed`.execute(db);
+  },
+};
+
 export const personalDataMigrations: MigrationSet = {
   schema: PERSONAL_DATA_SCHEMA,
-  migrations: { '0001-data-keys': initial },
+  migrations: { '0001-data-keys': initial, '0002-seals': seals },
 };
