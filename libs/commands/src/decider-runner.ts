@@ -1,4 +1,4 @@
-import { fold, type Decider } from '#domain';
+import { assertRuledTexts, fold, type Decider } from '#domain';
 import {
   StreamErasedError,
   WrongExpectedRevisionError,
@@ -31,8 +31,12 @@ export interface RunOptions {
   readonly maxAttempts?: number;
 }
 
-/** A command's decided events as the store appends them: ids from the command id, its context as metadata. */
+/**
+ * A command's decided events as the store appends them: ids from the command id, its context as
+ * metadata. Their text is checked against the product's rule whichever path built the command.
+ */
 export function toNewEvents(events: readonly DomainEvent[], context: CommandContext, schemaVersionOf: (type: string) => number): NewEvent[] {
+  for (const event of events) assertRuledTexts(event.data);
   return events.map((event, index) => ({
     id: eventIdFor(context.commandId, index),
     type: event.type,

@@ -1,4 +1,5 @@
 import { RuleViolationError } from './decider.js';
+import { textBreaches, textRuleBreach, type TextKind } from './text.js';
 
 /**
  * Checks and normalisers for command input, shared by the contexts. Each throws a
@@ -11,23 +12,39 @@ export function violation(reason: string, message: string, field?: string): neve
   throw new RuleViolationError(reason, message, field);
 }
 
-/** A non-blank string, returned as given (ids, references). */
-export function requiredText(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') violation('required', `${field} is required`, field);
+/** `value` when it keeps the product's text rule (see text.ts); a violation naming the field otherwise. */
+export function ruledText(value: string, field: string, kind: TextKind = 'multiline'): string {
+  const why = textRuleBreach(value, kind);
+  if (why !== undefined) violation('invalid_text', `${field} ${why}`, field);
   return value;
 }
 
-/** A non-blank string, trimmed (names and other short profile text). */
-export function requiredTrimmed(value: unknown, field: string, reason = 'required'): string {
-  if (typeof value !== 'string' || value.trim() === '') violation(reason, `${field} is required`, field);
-  return value.trim();
+/**
+ * Every string in event data (property names too) against the text rule: whatever builds a command
+ * (HTTP, jobs, the CLI, imports), the log holds nothing PostgreSQL or a read model cannot.
+ */
+export function assertRuledTexts(data: unknown, field?: string): void {
+  const [first] = textBreaches(data, field);
+  if (first !== undefined) violation('invalid_text', first.message, first.field);
 }
 
-/** An optional string: absent (undefined or null) or blank reads as undefined; otherwise returned as given. */
+/** A non-blank single-line string, returned as given (ids, references). */
+export function requiredText(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') violation('required', `${field} is required`, field);
+  return ruledText(value, field, 'line');
+}
+
+/** A non-blank single-line string, trimmed (names and other short profile text). */
+export function requiredTrimmed(value: unknown, field: string, reason = 'required'): string {
+  if (typeof value !== 'string' || value.trim() === '') violation(reason, `${field} is required`, field);
+  return ruledText(value.trim(), field, 'line');
+}
+
+/** An optional string (free text: it may span lines): absent (undefined or null) or blank reads as undefined; otherwise returned as given. */
 export function optionalText(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') violation('invalid_value', `${field} must be a string`, field);
-  return value.trim() === '' ? undefined : value;
+  return value.trim() === '' ? undefined : ruledText(value, field);
 }
 
 /** Like {@link optionalText}, trimmed. */
@@ -162,7 +179,7 @@ export function distinctTags(value: unknown, field: string): string[] {
   const tags: string[] = [];
   value.forEach((tag, i) => {
     if (typeof tag !== 'string') violation('invalid_value', `${field}[${i}] must be a string`, `${field}[${i}]`);
-    const trimmed = tag.trim();
+    const trimmed = ruledText(tag.trim(), `${field}[${i}]`, 'line');
     if (trimmed !== '' && !tags.includes(trimmed)) tags.push(trimmed);
   });
   return tags;

@@ -2,3 +2,4 @@ export { borrowedPool, createPool, ensureDatabase, type PoolOptions } from './da
 export { migrate, type MigrationSet } from './migrations.js';
 export { ChannelNotifier } from './channel-notifier.js';
 export { isUuid } from './uuid.js';
+export { storableText } from './storable-text.js';

@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import type { RecordedEvent } from '#event-store';
-import { borrowedPool, migrate, type MigrationSet } from '#postgres';
+import { borrowedPool, migrate, storableText, type MigrationSet } from '#postgres';
 import { RetryLaterError, projectionSchema, type Projection } from './projection.js';
 import type { BuildId } from './projection-builds.js';
 import type { ProjectionsTables } from './projections.migrations.js';
@@ -69,10 +69,16 @@ export async function applyEvents<DB, Outer>(
   const db = executor.withSchema(schema) as unknown as Kysely<DB>;
   if (events.length === 0) return;
   try {
-    await projection.apply(db, events);
+    await projection.apply(db, events.map(storableEvent));
   } catch (error) {
     throw new ProjectionHandlerError(events, error);
   }
+}
+
+/** The event with text PostgreSQL can store, whatever its strings hold (see storableText). */
+function storableEvent(event: RecordedEvent): RecordedEvent {
+  const [data, metadata] = [storableText(event.data), storableText(event.metadata)];
+  return data === event.data && metadata === event.metadata ? event : { ...event, data, metadata };
 }
 
 /** The schema queries of projection `name` read: its active build's, or null before any build served. */
