@@ -234,7 +234,7 @@ describe('customer queries (api + projector in one process)', () => {
     it('streams a header and one escaped line per matching customer', async () => {
       const tag = `csv-${newId()}`;
       await register({ tags: [tag], contact: { name: 'Lovelace, "Ada"', email: 'ada@example.com', phone: '+44 20 7946 0000' } });
-      await register({ tags: [tag], contact: { name: '=HYPERLINK("http://evil.example","x")' }, company: { name: 'Multi\nLine Ltd' } });
+      await register({ tags: [tag], contact: { name: '=HYPERLINK("http://evil.example","x")' }, company: { name: 'Semi; colon, "Quoted" Ltd' } });
       const { position } = await register({ tags: [tag], contact: { name: '@SUM(1+1)' }, company: { name: '-minus' } });
 
       const response = await as('analyst').get(`/customers/export.csv?tag=${tag}&sort=name&order=asc`).set('X-Consistent-With', position).expect(200);
@@ -246,7 +246,7 @@ describe('customer queries (api + projector in one process)', () => {
       expect(lines.at(-1)).toBe('');
       expect(lines).toHaveLength(5);
       expect(lines[1]).toContain(`,"'=HYPERLINK(""http://evil.example"",""x"")",`);
-      expect(lines[1]).toContain(',"Multi\nLine Ltd",');
+      expect(lines[1]).toContain(',"Semi; colon, ""Quoted"" Ltd",');
       expect(lines[2]).toContain(`,'@SUM(1+1),`);
       expect(lines[2]).toContain(`,'-minus,`);
       expect(lines[3]).toContain(`,"Lovelace, ""Ada""",ada@example.com,'+44 20 7946 0000,Analytical Engines Ltd,lead,`);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { PROBLEM_TYPES, ProblemException } from '#http';
+import { refuseForbiddenFormFields } from '../http/request-input.js';
 
 /** Where pages post a form (Express path syntax); served by FormSubmissionsController. */
 export const SUBMISSIONS_PATH = '/forms/:formKey/submissions';
@@ -14,7 +15,7 @@ type Middleware = (request: IncomingMessage, response: ServerResponse, next: (er
 /** The two body-parser factories of Express; the project has no Express typings, and uses nothing else of it here. */
 interface ExpressBodyParsers {
   json(options: { limit: number }): Middleware;
-  urlencoded(options: { limit: number; extended: boolean }): Middleware;
+  urlencoded(options: { limit: number; extended: boolean; verify?: typeof refuseForbiddenFormFields }): Middleware;
 }
 const express = createRequire(import.meta.url)('express') as ExpressBodyParsers;
 
@@ -27,7 +28,7 @@ const express = createRequire(import.meta.url)('express') as ExpressBodyParsers;
  */
 export function useSubmissionHttp(app: NestExpressApplication): void {
   const limit = SUBMISSION_BODY_LIMIT_BYTES;
-  app.use(SUBMISSIONS_PATH, allowAnyOrigin, ...[express.json({ limit }), express.urlencoded({ limit, extended: false })].map(sizedAsProblem));
+  app.use(SUBMISSIONS_PATH, allowAnyOrigin, ...[express.json({ limit }), express.urlencoded({ limit, extended: false, verify: refuseForbiddenFormFields })].map(sizedAsProblem));
 }
 
 const allowAnyOrigin: Middleware = (request, response, next) => {

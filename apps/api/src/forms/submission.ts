@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { isEmail } from 'class-validator';
 import { commandIdFor } from '#commands';
-import type { Utm } from '#domain';
+import { keepsTextRule, type Utm } from '#domain';
 import { ProblemException, validationProblem, type FieldError } from '#http';
 import { ATTRIBUTION_FIELDS, isConventionalField, STANDARD_FIELDS, UTM_PARAMETERS, type FormRecord, type LeadSubmission, type StandardField } from '#lead-capture';
 import { ID_PATTERN, ID_RULE } from '../customers/dto/fields.js';
+import { checkInput } from '../http/request-input.js';
 
 /** A submission's fields as sent, trimmed; blank ones left out (browsers send every input, filled or not). */
 export type SubmittedValues = ReadonlyMap<string, string>;
@@ -29,6 +30,8 @@ export function submittedObject(body: unknown): Readonly<Record<string, unknown>
     });
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validationProblem([{ field: 'body', message: 'the body must be an object of fields' }]);
+  // Not routed through the validation pipe (the form's fields are its own): the same input rules here.
+  checkInput(body);
   return body as Readonly<Record<string, unknown>>;
 }
 
@@ -67,6 +70,10 @@ export function parseSubmission(form: FormRecord, values: SubmittedValues): Lead
   for (const field of form.fields) check(field, (value) => value.length <= MAX_EXTRA_LENGTH, `${field} must be at most ${MAX_EXTRA_LENGTH} characters`);
   for (const field of Object.keys(UTM_PARAMETERS)) check(field, (value) => value.length <= MAX_UTM_LENGTH, `${field} must be at most ${MAX_UTM_LENGTH} characters`);
   for (const field of [...ATTRIBUTION_FIELDS, 'visitorId']) check(field, (value) => ID_PATTERN.test(value), `${field} must be ${ID_RULE}`);
+  // A form's message and its own fields may be text areas; the conventional ones are single lines.
+  for (const field of values.keys()) {
+    if (field !== 'message' && !form.fields.includes(field)) check(field, (value) => keepsTextRule(value, 'line'), `${field} must be a single line: no tab or line break`);
+  }
   check('email', (value) => isEmail(value), 'email must be an e-mail address');
   check('phone', (value) => PHONE.test(value), 'phone must be a phone number (digits, spaces and + ( ) . / -)');
   if (errors.length > 0) throw validationProblem(errors);

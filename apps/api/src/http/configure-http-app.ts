@@ -5,6 +5,7 @@ import { API_KEY_SECURITY } from '#auth';
 import { FieldErrorDto, ProblemDetailsDto } from '#http';
 import { useSubmissionHttp } from '../forms/submission-http.js';
 import { BODY_LIMIT_BYTES } from './problems.js';
+import { refuseForbiddenFormFields } from './request-input.js';
 
 const OPENAPI_JSON_PATH = 'openapi.json';
 const OPENAPI_UI_PATH = 'docs';
@@ -23,7 +24,7 @@ export function configureHttpApp(app: INestApplication): void {
   useSubmissionHttp(express);
   // Registered before Nest's default parsers (100 kB), which it then leaves out.
   express.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
-  express.useBodyParser('urlencoded', { limit: BODY_LIMIT_BYTES, extended: false });
+  express.useBodyParser('urlencoded', { limit: BODY_LIMIT_BYTES, extended: false, verify: refuseForbiddenFormFields });
 
   const config = new DocumentBuilder()
     .setTitle('CRM API')

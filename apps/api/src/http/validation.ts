@@ -2,6 +2,7 @@ import { Injectable, ValidationPipe, type ArgumentMetadata, type PipeTransform, 
 import { isUUID } from 'class-validator';
 import { validationProblem, type FieldError } from '#http';
 import { ID_PATTERN, ID_RULE } from '../customers/dto/fields.js';
+import { checkInput } from './request-input.js';
 
 /**
  * Each failed constraint with the full path of its field (`lines.1.quantity`), nested objects and
@@ -31,11 +32,14 @@ export function createValidationPipe(): ValidationPipe {
 }
 
 /**
- * Also says so when a DTO body is not an object at all (an array, a string): class-validator would
- * report its indexes as unknown fields, or only the fields it lacks.
+ * Checks every body, query and route parameter against the input rules first (nesting, forbidden
+ * property names, the text rule), whether a DTO describes it or not. Also says so when a DTO body
+ * is not an object at all (an array, a string): class-validator would report its indexes as
+ * unknown fields, or only the fields it lacks.
  */
 class RequestValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'custom') checkInput(value, metadata.data ?? '');
     const notAnObject = typeof value !== 'object' || value === null || Array.isArray(value);
     if (metadata.type === 'body' && value !== undefined && notAnObject && this.toValidate(metadata)) {
       throw validationProblem([{ field: 'body', message: 'the body must be a JSON object' }]);

@@ -87,7 +87,7 @@ export class EndCampaignDto {
   @CalendarDate('The last day it ran, not before startsOn; defaults to today (UTC)', '2026-05-15', true)
   endedOn?: string;
 
-  @Text(1000, { description: 'Why', example: 'Budget spent', optional: true })
+  @Text(1000, { multiline: true, description: 'Why', example: 'Budget spent', optional: true })
   reason?: string;
 }
 

@@ -15,7 +15,7 @@ class ContractTermsDto {
   @CurrencyCode('ISO 4217; needed with valueMinor', true)
   currency?: string;
 
-  @Text(10_000, { description: 'Terms', example: '12 months, renews unless cancelled 3 months ahead', optional: true })
+  @Text(10_000, { multiline: true, description: 'Terms', example: '12 months, renews unless cancelled 3 months ahead', optional: true })
   terms?: string;
 
   @ApiPropertyOptional({ example: 60, minimum: 0, maximum: 730, description: 'Days before the end to schedule a follow-up' })
@@ -68,6 +68,6 @@ export class TerminateContractDto {
   @CalendarDate('The day it ends by termination', '2026-06-30')
   terminatedOn!: string;
 
-  @Text(1000, { description: 'Why', example: 'Switched vendor', optional: true })
+  @Text(1000, { multiline: true, description: 'Why', example: 'Switched vendor', optional: true })
   reason?: string;
 }

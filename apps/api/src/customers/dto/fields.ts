@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsISO8601, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsISO8601, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateBy, type ValidationArguments } from 'class-validator';
+import { keepsTextRule } from '#domain';
 
 /** Money is an integer in minor units (cents): no binary floating point anywhere near it. */
 export const MAX_MINOR = 1_000_000_000_000;
@@ -61,15 +62,32 @@ export function CurrencyCode(description = 'ISO 4217', optional = false): Proper
   return applyDecorators(...(optional ? [IsOptional(), ...decorators] : decorators));
 }
 
-/** Free text of bounded length. */
-export function Text(maxLength: number, options: { description: string; example?: string; optional?: boolean; nullable?: boolean }): PropertyDecorator {
+/**
+ * A single line of text (no tab or line break). Every string of a request also keeps the rest of
+ * the product's text rule, checked before any DTO (see request-input.ts).
+ */
+export function SingleLine(): PropertyDecorator {
+  return ValidateBy({
+    name: 'singleLine',
+    validator: {
+      validate: (value: unknown) => typeof value !== 'string' || keepsTextRule(value, 'line'),
+      defaultMessage: ({ property }: ValidationArguments) => `${property} must be a single line: no tab or line break`,
+    },
+  });
+}
+
+/** Text of bounded length: one line, unless `multiline` (notes, reasons, terms: tab, CR and LF allowed). */
+export function Text(
+  maxLength: number,
+  options: { description: string; example?: string; optional?: boolean; nullable?: boolean; multiline?: boolean },
+): PropertyDecorator {
   const doc = (options.optional ? ApiPropertyOptional : ApiProperty)({
     description: options.description,
     example: options.example,
     maxLength,
     nullable: options.nullable,
   });
-  const checks = [IsString(), MaxLength(maxLength)];
+  const checks = [IsString(), MaxLength(maxLength), ...(options.multiline ? [] : [SingleLine()])];
   return applyDecorators(doc, ...(options.optional ? [IsOptional(), ...checks] : checks));
 }
 

@@ -24,7 +24,7 @@ export class LogCallDto {
   @RequiredId('The rep on the call', 'rep-17')
   repId!: string;
 
-  @Text(4000, { description: 'What was said', example: 'Asked for a revised proposal by Friday.', optional: true })
+  @Text(4000, { multiline: true, description: 'What was said', example: 'Asked for a revised proposal by Friday.', optional: true })
   summary?: string;
 
   @OccurredAt()
@@ -42,7 +42,7 @@ export class LogEmailDto {
   @Text(500, { description: 'Subject line', example: 'Re: proposal for 2027' })
   subject!: string;
 
-  @Text(4000, { description: 'Gist of the message', example: 'Accepts the price, asks about delivery dates.', optional: true })
+  @Text(4000, { multiline: true, description: 'Gist of the message', example: 'Accepts the price, asks about delivery dates.', optional: true })
   summary?: string;
 
   @OptionalId('The rep who sent or received it', 'rep-17')
@@ -72,7 +72,7 @@ export class LogMeetingDto {
   @RequiredId('The rep who met them', 'rep-17')
   repId!: string;
 
-  @Text(4000, { description: 'What was discussed', example: 'Demo of the reporting module.', optional: true })
+  @Text(4000, { multiline: true, description: 'What was discussed', example: 'Demo of the reporting module.', optional: true })
   summary?: string;
 
   @OccurredAt()

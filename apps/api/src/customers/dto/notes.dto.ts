@@ -7,7 +7,7 @@ export class AddNoteDto {
   @OptionalId('Id of the note; derived from the command id when absent')
   noteId?: string;
 
-  @Text(10_000, { description: 'The note', example: 'Prefers calls after 3 pm.' })
+  @Text(10_000, { multiline: true, description: 'The note', example: 'Prefers calls after 3 pm.' })
   text!: string;
 
   @OptionalId('The rep who wrote it', 'rep-17')

@@ -44,7 +44,7 @@ export class RecordPurchaseDto {
   @OccurredAt('When it was bought (ISO 8601 with a zone); defaults to now')
   purchasedAt?: string;
 
-  @Text(2000, { description: 'Special instructions', example: 'Deliver to the loading dock', optional: true })
+  @Text(2000, { multiline: true, description: 'Special instructions', example: 'Deliver to the loading dock', optional: true })
   specialInstructions?: string;
 }
 
@@ -83,7 +83,7 @@ export class RecordRefundDto {
   @Type(() => RefundLineDto)
   lines!: RefundLineDto[];
 
-  @Text(1000, { description: 'Why', example: 'Damaged in transit', optional: true })
+  @Text(1000, { multiline: true, description: 'Why', example: 'Damaged in transit', optional: true })
   reason?: string;
 
   @OccurredAt('When it was refunded (ISO 8601 with a zone); defaults to now')

@@ -38,7 +38,7 @@ export class ChangeProductPriceDto {
 }
 
 export class RetireProductDto {
-  @Text(1000, { description: 'Why', example: 'Discontinued by the maker', optional: true })
+  @Text(1000, { multiline: true, description: 'Why', example: 'Discontinued by the maker', optional: true })
   reason?: string;
 }
 

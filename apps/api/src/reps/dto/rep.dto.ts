@@ -25,7 +25,7 @@ export class OnboardRepDto {
 }
 
 export class DeactivateRepDto {
-  @Text(1000, { description: 'Why', example: 'Left the company', optional: true })
+  @Text(1000, { multiline: true, description: 'Why', example: 'Left the company', optional: true })
   reason?: string;
 }
 

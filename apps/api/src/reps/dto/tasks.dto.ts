@@ -25,7 +25,7 @@ export class AssignTaskDto {
 }
 
 export class CompleteTaskDto {
-  @Text(1000, { description: 'How it went', example: 'Renewed for two years', optional: true })
+  @Text(1000, { multiline: true, description: 'How it went', example: 'Renewed for two years', optional: true })
   outcome?: string;
 }
 
@@ -33,6 +33,6 @@ export class ReassignTaskDto {
   @RequiredId('The active rep who takes the task over', 'rep-42')
   toRepId!: string;
 
-  @Text(1000, { description: 'Why', example: 'On holiday until the due date', optional: true })
+  @Text(1000, { multiline: true, description: 'Why', example: 'On holiday until the due date', optional: true })
   reason?: string;
 }
