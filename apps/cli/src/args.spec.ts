@@ -19,6 +19,15 @@ describe('the CLI command line', () => {
     [['state', 'c-1', '--as-of=2026-11-20T14:30:00.250Z'], { kind: 'state', customerId: 'c-1', asOf: { at: new Date('2026-11-20T14:30:00.250Z') } }],
     [['rebuild', 'customer-timeline'], { kind: 'rebuild', projection: 'customer-timeline', detach: false }],
     [['rebuild', '--detach', 'customer-timeline'], { kind: 'rebuild', projection: 'customer-timeline', detach: true }],
+    [['projections'], { kind: 'projections' }],
+    [
+      ['projections', 'skip', 'customer-timeline', '1234-5', '--reason', 'test data from the old importer'],
+      { kind: 'projections-skip', projection: 'customer-timeline', position: '1234-5', reason: 'test data from the old importer' },
+    ],
+    [
+      ['projections', 'skip', 'customer-directory', '0012-0', '--build=2', '--reason= dup ', '--version', '3'],
+      { kind: 'projections-skip', projection: 'customer-directory', position: '12-0', reason: 'dup', version: 3, build: 2 },
+    ],
   ])('reads %j', (argv, expected) => {
     expect(parseArgs(argv)).toEqual(expected);
   });
@@ -53,6 +62,18 @@ describe('the CLI command line', () => {
     [['replay', 'c-1', '--as-of', '1'], 'unknown option --as-of'],
     [['state', 'c-1', '--as-of', 'yesterday'], '--as-of must be a revision (an integer of 0 or more) or an ISO 8601 timestamp'],
     [['state', 'c-1', '--as-of'], '--as-of needs a value'],
+    [['projections', 'list'], 'unknown command "projections list"'],
+    [['projections', 'skip'], 'projections skip takes a projection and the position it stopped at'],
+    [['projections', 'skip', 'customer-timeline'], 'projections skip takes a projection and the position it stopped at'],
+    [['projections', 'skip', 'customer-timeline', '--reason', 'x'], 'projections skip takes a projection and the position it stopped at'],
+    [['projections', 'skip', 'customer-timeline', '12-0'], 'projections skip needs --reason "<why passing the event is safe>"'],
+    [['projections', 'skip', 'customer-timeline', '12-0', '--reason', '  '], 'projections skip needs --reason'],
+    [['projections', 'skip', 'customer-timeline', '12-0', '--reason'], '--reason needs a value'],
+    [['projections', 'skip', 'customer-timeline', 'latest', '--reason', 'x'], '"latest" is not a log position'],
+    [['projections', 'skip', 'customer-timeline', '12-0', '--reason', 'x', '--build', 'two'], '--build must be a whole number'],
+    [['projections', 'skip', 'customer-timeline', '12-0', '--reason', 'x', '--version', '0'], '--version must be 1 or more'],
+    [['projections', 'skip', 'customer-timeline', '12-0', '--reason', 'x', '--force'], 'unknown option --force'],
+    [['projections', 'skip', 'customer-timeline', '12-0', '13-0', '--reason', 'x'], 'unexpected argument "13-0"'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);

@@ -1,4 +1,5 @@
 import { isRole, KEY_NAME_PATTERN, KEY_NAME_RULE, ROLES, type Role } from '#auth';
+import { InvalidPositionError, parsePosition, serializePosition } from '#event-store';
 import { isUuid } from '#postgres';
 import { AS_OF_RULE, INSTANT_RULE, parseAsOf, parseInstant, parseWholeNumber, REVISION_RULE, type AsOf } from '../../api/src/audit/as-of.js';
 import { ID_PATTERN, ID_RULE } from '../../api/src/customers/dto/fields.js';
@@ -12,7 +13,15 @@ export type CliCommand =
   | { readonly kind: 'state'; readonly customerId: string; readonly asOf?: AsOf }
   | { readonly kind: 'verify'; readonly projection: string }
   | { readonly kind: 'rebuild'; readonly projection: string; readonly detach: boolean }
-  | { readonly kind: 'projections' };
+  | { readonly kind: 'projections' }
+  | {
+      readonly kind: 'projections-skip';
+      readonly projection: string;
+      readonly position: string;
+      readonly reason: string;
+      readonly version?: number;
+      readonly build?: number;
+    };
 
 export const USAGE = `Usage: npm run cli -- <command>
 
@@ -23,7 +32,14 @@ Commands:
   replay <customerId> [--from-revision <n>] [--to-revision <n>] [--until <time>]
                                             print a customer's events as recorded, one JSON per line
   state <customerId> [--as-of <time|n>]     print a customer's state as of a time or revision (default: now)
-  projections                               each projection version: state, checkpoint, lag (a rebuild's progress)
+  projections                               each projection version: state, checkpoint, lag (a rebuild's progress),
+                                            the event a failed one stopped at, the events skipped
+  projections skip <projection> <position> --reason <text> [--version <n>] [--build <n>]
+                                            let a projection stopped at the event at <position> (a poison event,
+                                            shown by projections and GET /health) pass it without applying it,
+                                            recording why; the projector resumes past it within seconds. Only the
+                                            event it is failed at; every build of that version passes it. Default:
+                                            the build serving queries (build 0 of another --version)
   rebuild <projection> [--detach]           build the read model anew from the log into new tables while the
                                             current ones serve; queries switch once it has caught up and the old
                                             tables are dropped. Runs the build here, printing its progress, until
@@ -55,7 +71,8 @@ export function parseArgs(argv: readonly string[]): CliCommand {
   if (group === undefined || ['help', '--help', '-h'].includes(group)) return { kind: 'help' };
   if (group === 'replay' || group === 'state') return parseAuditCommand(group, argv.slice(1));
   if (group === 'projections') {
-    if (action !== undefined) throw new UsageError('projections takes no argument');
+    if (action === 'skip') return parseSkip(rest);
+    if (action !== undefined) throw new UsageError(`unknown command "projections ${action}" (projections alone shows their status; projections skip passes a poison event)`);
     return { kind: 'projections' };
   }
   if (group === 'rebuild') {
@@ -118,6 +135,31 @@ function parseAuditCommand(kind: 'replay' | 'state', args: readonly string[]): C
     throw new UsageError('--to-revision must not be less than --from-revision');
   }
   return { kind, customerId, fromRevision, toRevision, until };
+}
+
+function parseSkip(args: readonly string[]): CliCommand {
+  // The projection and the position first, then the options.
+  const [projection, position] = args;
+  if (projection === undefined || position === undefined || projection.startsWith('--') || position.startsWith('--')) {
+    throw new UsageError('projections skip takes a projection and the position it stopped at, e.g. projections skip customer-timeline 1234-0 --reason "..."');
+  }
+  const options = parseOptions(args.slice(2), ['reason', 'version', 'build']);
+  let at: string;
+  try {
+    at = serializePosition(parsePosition(position));
+  } catch (error) {
+    if (error instanceof InvalidPositionError) throw new UsageError(error.message);
+    throw error;
+  }
+  const reason = options.reason?.trim();
+  if (reason === undefined || reason === '') throw new UsageError('projections skip needs --reason "<why passing the event is safe>": it is recorded with the skip');
+  const whole = (option: 'version' | 'build') => {
+    const value = options[option];
+    return value === undefined ? undefined : parsed(parseWholeNumber(value), `--${option} must be a whole number (0 or more)`);
+  };
+  const version = whole('version');
+  if (version === 0) throw new UsageError('--version must be 1 or more');
+  return { kind: 'projections-skip', projection, position: at, reason, version, build: whole('build') };
 }
 
 function parsed<T>(value: T | undefined, message: string): T {

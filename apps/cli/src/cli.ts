@@ -4,12 +4,15 @@ import { borrowedPool, createPool } from '#postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import {
   ProjectionRunner,
+  SkipRefusedError,
   buildLabel,
   projectionStatuses,
   requestRebuild,
+  skipFailedEvent,
   verifyProjection,
   type ProjectionStatus,
   type ProjectionsTables,
+  type SkippedEvent,
 } from '#projections';
 import { openEventStore, prepareDatabase } from '#runtime';
 import { PROJECTIONS } from '../../../projections/index.js';
@@ -89,9 +92,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'projections':
         print(formatProjections(await projections(config, pool)));
         return 0;
+      case 'projections-skip':
+        return await skip(command, config, pool, print, fail);
     }
   } catch (error) {
     if (error instanceof ApiKeyNameTakenError) return fail(`${error.message}: revoke it first or choose another name`);
+    if (error instanceof SkipRefusedError) return fail(error.message);
     return fail(messageOf(error));
   } finally {
     await pool.end();
@@ -173,7 +179,13 @@ async function rebuild(
       const status = (await projectionStatuses(db, store)).find((s) => s.name === projection.name && s.version === id.version && s.build === id.build);
       // Gone: it took over (its row stays) or a later build replaced it.
       if (status === undefined) return fail(`${label} is no longer there: a newer build replaced it`);
-      if (status.failure) return fail(`${label} failed at event ${status.failure.eventId} (${status.failure.eventType}): ${status.failure.error}`);
+      if (status.failure) {
+        const { eventId, eventType, position, error, skipCommand } = status.failure;
+        return fail(
+          `${label} failed at event ${eventId} (${eventType}, position ${position}): ${error}\n` +
+            `The projectors carry it on from there once the code is fixed, or once the event is skipped: ${skipCommand}`,
+        );
+      }
       if (status.active) {
         print(`${label}: caught up after ${status.eventsApplied} events; it serves queries now, the previous tables are dropped`);
         return 0;
@@ -188,6 +200,43 @@ async function rebuild(
 }
 
 const REBUILD_PROGRESS_MS = 1_000;
+
+/**
+ * Records the skip of the event a projection stopped at, the reason with it; the projector waiting
+ * at that event passes it within seconds. Refused (exit 1) unless the build is failed at exactly that position.
+ */
+async function skip(
+  command: Extract<CliCommand, { kind: 'projections-skip' }>,
+  config: AppConfig,
+  pool: pg.Pool,
+  print: (text: string) => void,
+  fail: (text: string) => number,
+): Promise<number> {
+  if (!PROJECTIONS.some((candidate) => candidate.name === command.projection)) {
+    return fail(`no projection ${command.projection}; known: ${PROJECTIONS.map((p) => p.name).join(', ')}`);
+  }
+  const db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
+  const store = openEventStore(config, pool);
+  try {
+    const { skipped, alreadyRecorded } = await skipFailedEvent(db, store, { ...command, name: command.projection });
+    const label = buildLabel(skipped.name, skipped);
+    if (alreadyRecorded) {
+      print(`${label}: the skip of the event at ${skipped.position} was already recorded ${skipped.skippedAt} (reason: ${skipped.reason}); nothing changed`);
+    } else {
+      print(`${label}: recorded the skip of ${formatSkipped(skipped)}`);
+      print(`it failed with: ${skipped.error}`);
+    }
+    print(`The projector passes it without applying it and resumes within seconds (so does every build of v${skipped.version}); follow it with: npm run cli -- projections`);
+    return 0;
+  } finally {
+    await db.destroy();
+    await store.close();
+  }
+}
+
+function formatSkipped(skip: SkippedEvent): string {
+  return `event ${skip.eventId} (${skip.eventType}, stream ${skip.streamId}) at ${skip.position}, ${skip.skippedAt}: ${skip.reason}`;
+}
 
 /** GET /projections, from the command line. */
 async function projections(config: AppConfig, pool: pg.Pool): Promise<ProjectionStatus[]> {
@@ -206,11 +255,17 @@ function formatProjections(statuses: readonly ProjectionStatus[]): string {
   return statuses
     .map((s) => {
       const failure = s.failure
-        ? `  FAILED at event ${s.failure.eventId} (${s.failure.eventType}): ${s.failure.error}`
+        ? `  FAILED at event ${s.failure.eventId} (${s.failure.eventType}, stream ${s.failure.streamId ?? 'unknown'}, position ${s.failure.position}) ` +
+          `${s.failure.at}: ${s.failure.error}\n    to pass it without applying it: ${s.failure.skipCommand}`
         : s.waitingFor
           ? `  WAITING since ${s.waitingFor.since}: ${s.waitingFor.reason}`
           : '';
-      return `${buildLabel(s.name, s)}${s.active ? ' (serving)' : ' (rebuilding)'}  ${s.state}  applied ${s.eventsApplied}  ${formatBehind(s)}  at ${s.checkpoint}${failure}`;
+      const skipped =
+        s.skipped.count === 0
+          ? ''
+          : `\n    skipped ${s.skipped.count} event${s.skipped.count === 1 ? '' : 's'}${s.skipped.count > s.skipped.latest.length ? `, the latest ${s.skipped.latest.length}` : ''}:` +
+            s.skipped.latest.map((skip) => `\n      ${formatSkipped(skip)}`).join('');
+      return `${buildLabel(s.name, s)}${s.active ? ' (serving)' : ' (rebuilding)'}  ${s.state}  applied ${s.eventsApplied}  ${formatBehind(s)}  at ${s.checkpoint}${failure}${skipped}`;
     })
     .join('\n');
 }
