@@ -46,6 +46,25 @@ describe('POST /audit/projections/:name/verify', () => {
     ]);
   });
 
+  it('answers every one of many overlapping verifications, of one read model or two', async () => {
+    for (let round = 0; round < 4; round++) {
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, async (_, n) => {
+          // Staggered a little, so some start while others migrate, compare or drop their scratch tables.
+          await new Promise((resolve) => setTimeout(resolve, n * 7));
+          const name = n % 2 === 0 ? 'customer-timeline' : 'customer-directory';
+          return api.http.post(`/audit/projections/${name}/verify`).set(as('auditor'));
+        }),
+      );
+      expect(responses.map((response) => [response.status, response.body.detail ?? response.body.projection])).toEqual(
+        Array.from({ length: 8 }, (_, n) => [200, n % 2 === 0 ? 'customer-timeline' : 'customer-directory']),
+      );
+      for (const response of responses) expect(response.body.skipped).toEqual([]);
+    }
+    const { rows } = await api.app.get<pg.Pool>(PG_POOL).query(`select schema_name from information_schema.schemata where schema_name like 'verify_%'`);
+    expect(rows).toEqual([]);
+  });
+
   it('answers 404 for an unknown projection and 403 to other roles', async () => {
     await api.http.post('/audit/projections/nothing-here/verify').set(as('auditor')).expect(404);
     for (const role of ['service', 'analyst'] as const) {

@@ -24,9 +24,11 @@ export class ProjectionVerifyController {
     summary: 'Verify a read model against the log',
     description:
       'Rebuilds the projection from the log into scratch tables, up to the checkpoint of the live tables, and lists every row that ' +
-      'differs (`only: live` or `only: rebuilt`); none when all is well. Both sides are read in one snapshot.',
+      'differs (`only: live` or `only: rebuilt`); none when all is well. Both sides are read in one snapshot. Events operators ' +
+      'skipped in that version (`cli projections skip`) are passed by the rebuild as by the live tables, and listed in `skipped`. ' +
+      'Each verification has its own scratch tables: requests may overlap.',
   })
-  @ApiOkResponse({ description: '{ projection, version, position, tables, differences, truncated }' })
+  @ApiOkResponse({ description: '{ projection, version, build, position, tables, differences, truncated, skipped }' })
   @ApiProblemResponse(404, 'No projection of that name')
   verify(@Param('name') name: string): Promise<Verification> {
     const projection = PROJECTIONS.find((candidate) => candidate.name === name);
