@@ -61,19 +61,22 @@ describe('GET /health', () => {
     });
   });
 
-  it('stays 200 but degraded when a projection stopped at an event it cannot apply, naming it', async () => {
+  it('stays 200 but degraded when a projection stopped at an event it cannot apply, naming it and the way out', async () => {
     api = await startTestApi();
-    await api.app
-      .get<pg.Pool>(PG_POOL)
-      .query(
-        `insert into projections.checkpoints (name, version, status, failed_event_id, error)
-         values ('customer-timeline', 1, 'failed', '00000000-0000-5000-8000-000000000001', 'boom')`,
-      );
+    const pool = api.app.get<pg.Pool>(PG_POOL);
+    await pool.query(
+      `insert into projections.checkpoints (name, version, status, failed_event_id, failed_event_type, failed_position, failed_stream_id, error)
+       values ('customer-timeline', 1, 'failed', '00000000-0000-5000-8000-000000000001', 'CallLogged', '812-3', 'customer-c-1', 'boom')`,
+    );
+    await pool.query(`insert into projections.active_versions (name, version) values ('customer-timeline', 1) on conflict (name) do nothing`);
     const response = await api.http.get('/health').expect(200);
     expect(response.body.status).toBe('degraded');
     expect(response.body.checks.projections).toEqual({
       status: 'down',
-      error: 'customer-timeline v1 stopped at event 00000000-0000-5000-8000-000000000001: boom',
+      error:
+        'customer-timeline v1 stopped at event 00000000-0000-5000-8000-000000000001 (CallLogged, position 812-3, stream customer-c-1): boom; ' +
+        'a restart applies it again once the code is fixed, or pass it without applying it: ' +
+        'npm run cli -- projections skip customer-timeline 812-3 --reason "<why passing it is safe>"',
     });
   });
 });

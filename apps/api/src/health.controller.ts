@@ -4,8 +4,22 @@ import { Public } from '#auth';
 import { serializePosition, type EventStore } from '#event-store';
 import { APP_CONFIG, EVENT_STORE, PG_POOL } from '#runtime';
 import type { AppConfig } from '#config';
+import { buildLabel, skipCommand } from '#projections';
 import type { ServerResponse } from 'node:http';
 import pg from 'pg';
+
+interface FailedCheckpoint {
+  name: string;
+  version: number;
+  build: number;
+  failed_event_id: string | null;
+  failed_event_type: string | null;
+  failed_position: string | null;
+  failed_stream_id: string | null;
+  error: string | null;
+  serving_version: number | null;
+  serving_build: number | null;
+}
 
 /** A check that takes longer than this counts as down: a health probe must answer promptly. */
 const CHECK_TIMEOUT_MS = 3_000;
@@ -48,12 +62,8 @@ export class HealthController {
         return { kind: this.config.eventStore.kind, head: head && serializePosition(head) };
       }),
       this.probe('projections', async () => {
-        const { rows } = await this.pool.query<{ name: string; version: number; failed_event_id: string; error: string }>(
-          `select name, version, failed_event_id, error from projections.checkpoints where status = 'failed' order by name`,
-        );
-        if (rows.length > 0) {
-          throw new Error(rows.map((row) => `${row.name} v${row.version} stopped at event ${row.failed_event_id}: ${row.error}`).join('; '));
-        }
+        const failed = await this.failedProjections();
+        if (failed.length > 0) throw new Error(failed.join('; '));
         return {};
       }),
     ]);
@@ -64,6 +74,25 @@ export class HealthController {
     };
     if (report.status === 'error') response.statusCode = 503;
     return report;
+  }
+
+  /** Each failed build: the event it stopped at (id, type, position, stream), the error, and the way out. */
+  private async failedProjections(): Promise<string[]> {
+    const { rows } = await this.pool.query<FailedCheckpoint>(
+      `select c.name, c.version, c.build, c.failed_event_id, c.failed_event_type, c.failed_position, c.failed_stream_id, c.error,
+              a.version as serving_version, a.build as serving_build
+       from projections.checkpoints c left join projections.active_versions a on a.name = c.name
+       where c.status = 'failed' order by c.name, c.version, c.build`,
+    );
+    return rows.map((row) => {
+      const event = [row.failed_event_type ?? 'unknown type', `position ${row.failed_position ?? 'unknown'}`, ...(row.failed_stream_id ? [`stream ${row.failed_stream_id}`] : [])];
+      const serving = row.serving_version === null || row.serving_build === null ? null : { version: row.serving_version, build: row.serving_build };
+      const wayOut =
+        row.failed_position === null
+          ? ''
+          : `; a restart applies it again once the code is fixed, or pass it without applying it: ${skipCommand(row.name, row.failed_position, row, serving)}`;
+      return `${buildLabel(row.name, row)} stopped at event ${row.failed_event_id} (${event.join(', ')}): ${row.error}${wayOut}`;
+    });
   }
 
   private async probe(name: string, check: () => Promise<Record<string, unknown>>): Promise<Check> {

@@ -20,7 +20,11 @@ export class ProjectionsController {
   @Roles('analyst', 'admin')
   @ApiOperation({
     summary: 'Projection status',
-    description: 'Each projection version: checkpoint, events applied, lag behind the log, state (running or failed, with the failing event).',
+    description:
+      'Each build of each projection version: checkpoint, events applied, lag behind the log, state (`running`, `waiting` or `failed`). ' +
+      'A failed one names the event it stopped at (`failure`: id, type, stream, position, error, since when) and the CLI command that ' +
+      'lets it pass that event without applying it (`skipCommand`); `skipped` counts the events operators let the version pass, ' +
+      'the latest first with their reasons.',
   })
   @ApiOkResponse({ description: 'One entry per projection version' })
   async list(): Promise<{ projections: ProjectionStatus[] }> {
