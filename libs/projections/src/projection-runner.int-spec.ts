@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import type pg from 'pg';
-import { PostgresEventStore, eventIdFor, eventStoreMigrations, type AppendResult, type NewEvent, type RecordedEvent } from '#event-store';
-import { borrowedPool, createPool, migrate } from '#postgres';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { PostgresEventStore, eventIdFor, type AppendResult, type NewEvent, type RecordedEvent } from '#event-store';
 import { RetryLaterError, type Projection } from './projection.js';
 import { requestRebuild } from './projection-builds.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { ProjectionSupervisor } from './projection-supervisor.js';
-import { projectionsMigrations, type ProjectionsTables } from './projections.migrations.js';
+import { engineTestbed, type EngineTestbed } from './engine-testbed.js';
+import type { ProjectionsTables } from './projections.migrations.js';
 import { ProjectionLagError, ReadConsistency } from './read-consistency.js';
 import { verifyProjection } from './verify-projection.js';
 
@@ -59,28 +58,21 @@ function tallyProjection(
 }
 
 describe('projection runner', () => {
-  let database: TestDatabase;
+  let bed: EngineTestbed;
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let db: Kysely<ProjectionsTables>;
   const runners: ProjectionRunner[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = createPool(database.url, { max: 20 });
-    await migrate(pool, eventStoreMigrations);
-    await migrate(pool, projectionsMigrations);
-    store = new PostgresEventStore({ connectionString: database.url, pool });
-    db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
+    bed = await engineTestbed();
+    ({ pool, store, db } = bed);
   });
   afterEach(async () => {
     await Promise.all(runners.splice(0).map((runner) => runner.stop()));
   });
   afterAll(async () => {
-    await store?.close();
-    await db?.destroy();
-    await pool?.end();
-    await database?.drop();
+    await bed?.close();
   });
 
   const start = (projection: Projection<TallyTables>, batchSize = 7, logError?: (message: string) => void) => {

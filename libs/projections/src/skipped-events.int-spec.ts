@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import type pg from 'pg';
-import { PostgresEventStore, comparePositions, eventIdFor, eventStoreMigrations, parsePosition, serializePosition, type AppendResult, type NewEvent } from '#event-store';
-import { borrowedPool, createPool, migrate } from '#postgres';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { PostgresEventStore, comparePositions, eventIdFor, parsePosition, serializePosition, type AppendResult, type NewEvent } from '#event-store';
 import type { Projection } from './projection.js';
 import { requestRebuild } from './projection-builds.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { projectionStatuses } from './projection-status.js';
-import { projectionsMigrations, type ProjectionsTables } from './projections.migrations.js';
+import { engineTestbed, type EngineTestbed } from './engine-testbed.js';
+import type { ProjectionsTables } from './projections.migrations.js';
 import { ReadConsistency } from './read-consistency.js';
 import { SkipRefusedError, skipFailedEvent } from './skipped-events.js';
 import { verifyProjection } from './verify-projection.js';
@@ -47,7 +46,7 @@ function poisonedProjection(name: string): Projection<TallyTables> {
 }
 
 describe('skipping a poison event', () => {
-  let database: TestDatabase;
+  let bed: EngineTestbed;
   let pool: pg.Pool;
   let store: PostgresEventStore;
   let db: Kysely<ProjectionsTables>;
@@ -55,19 +54,12 @@ describe('skipping a poison event', () => {
   const logs: string[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = createPool(database.url, { max: 20 });
-    await migrate(pool, eventStoreMigrations);
-    await migrate(pool, projectionsMigrations);
-    store = new PostgresEventStore({ connectionString: database.url, pool });
-    db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
+    bed = await engineTestbed();
+    ({ pool, store, db } = bed);
   });
   afterAll(async () => {
     await Promise.all(runners.map((runner) => runner.stop()));
-    await store?.close();
-    await db?.destroy();
-    await pool?.end();
-    await database?.drop();
+    await bed?.close();
   });
 
   const start = (projection: Projection<TallyTables>, build = 0) => {

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import type pg from 'pg';
-import { PostgresEventStore, eventIdFor, eventStoreMigrations, type Position } from '#event-store';
-import { borrowedPool, createPool, migrate } from '#postgres';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { PostgresEventStore, eventIdFor, type Position } from '#event-store';
+import { createPool } from '#postgres';
+import type { TestDatabase } from '#testing';
 import type { Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
-import { projectionsMigrations, type ProjectionsTables } from './projections.migrations.js';
+import { engineTestbed, type EngineTestbed } from './engine-testbed.js';
+import type { ProjectionsTables } from './projections.migrations.js';
 import { ReadConsistency } from './read-consistency.js';
 import { verifyProjection } from './verify-projection.js';
 
@@ -48,6 +49,7 @@ function countProjection(name: string): Projection<CountTables> {
 }
 
 describe('verifying projections concurrently', () => {
+  let bed: EngineTestbed;
   let database: TestDatabase;
   let pool: pg.Pool;
   let store: PostgresEventStore;
@@ -55,19 +57,12 @@ describe('verifying projections concurrently', () => {
   const runners: ProjectionRunner[] = [];
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    pool = createPool(database.url, { max: 40 });
-    await migrate(pool, eventStoreMigrations);
-    await migrate(pool, projectionsMigrations);
-    store = new PostgresEventStore({ connectionString: database.url, pool });
-    db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
+    bed = await engineTestbed(40);
+    ({ database, pool, store, db } = bed);
   });
   afterAll(async () => {
     await Promise.all(runners.map((runner) => runner.stop()));
-    await store?.close();
-    await db?.destroy();
-    await pool?.end();
-    await database?.drop();
+    await bed?.close();
   });
 
   it('never lets one verification’s scratch schema get in another’s way, for the same projection or another', async () => {
