@@ -11,11 +11,12 @@ import type pg from 'pg';
 import { ApiKeyService, Roles } from '#auth';
 import { Command, CurrentCommand, type CommandContext } from '#commands';
 import { loadConfig } from '#config';
-import { PG_POOL, RuntimeModule, prepareDatabase } from '#runtime';
+import { RuntimeModule, prepareDatabase } from '#runtime';
+import { PG_POOL } from '#providers';
 import { ApiModule } from '../apps/api/src/api.module.js';
-import { LogCallDto } from '../apps/api/src/customers/dto/interactions.dto.js';
+import { LogCallDto } from '#customers';
 import { configureHttpApp } from '../apps/api/src/http/configure-http-app.js';
-import { ParseIdPipe } from '../apps/api/src/http/validation.js';
+import { ParseIdPipe } from '#http';
 
 /** What the server tells the parent. */
 export type ServerMessage =

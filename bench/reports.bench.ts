@@ -1,71 +1,10 @@
-/**
- * The marketing and sales reports at scale, on a fresh database (dropped at the end). The product asks
- * that report queries read pre-aggregated tables maintained by projections, and for each report's p99
- * at 1,000,000 events.
- *   1. seeds a marketing log of about BENCH_EVENTS events dated over 2023 and 2024 (decided by the domain
- *      deciders, bulk-loaded straight into event_store.events/streams; not measured against anything):
- *      - the catalog: BENCH_PRODUCTS products in six categories, listed before the span; a third get a
- *        list-price rise in mid-2023, a quarter a unit-cost rise in 2024, a sixth a price cut in mid-2024;
- *      - BENCH_CAMPAIGNS campaigns spread over the two years, 40 to 90 days each (about four running at
- *        a time): search, social and display ones with 2-4 ads, e-mail ones, affiliate ones with 2-4 of
- *        30 affiliate sites; a third get another ad or site later, a quarter end early;
- *      - per customer, an anonymous visitor: 1-5 clicks (ads, affiliate links, newsletters) in the two
- *        weeks before that customer registers. 40 % of them are identified: most by the registration
- *        naming them, some by a form submission after it; the others stay anonymous;
- *      - the customers, registered more and more often (about 40 % in 2023, 60 % in 2024), with
- *        demographics (birth year or age band, gender, region, industry, company size, each sometimes
- *        left out) and what brought them (the identified visitor's last click, a running campaign's
- *        ad or affiliate site, or nothing); then clicks, site visits and form submissions naming the
- *        campaigns running then (their own campaign more often), calls and e-mails, and for two in
- *        three, 1-5 purchases of 1-3 catalog products (popular ones more often) at the list price in
- *        force or 5-25 % below it, one customer in twenty paying in GBP; a tenth of the purchases are
- *        refunded in part, a few customers move to another region, a few are erased.
- *      Products and campaigns come first in the log, then visitors, then customers: what a stream
- *      names is known when it is applied, and identifying a visitor re-keys the rows stored earlier;
- *   2. catch-up: a ProjectionRunner for marketing-attribution and one for sales-analytics, from position
- *      zero to the head, events/s, against a plain INSERT ... SELECT of the same rows into a bare table
- *      in the same run;
- *   3. query latency of each report as its route calls it (the query classes on the active schemas,
- *      the routes' default parameters): campaigns, affiliates, attribution (first-touch, last-touch,
- *      linear; 30-day lookback), demographics, products (price points of 100), purchase trends (month;
- *      week), profitability (per region; industry; age band; top 5). Each over the same BENCH_QUERIES
- *      ranges in EUR, drawn within the two years, 1 to 366 days long, after 10 warm-up ranges.
- *
- *   npm run bench:reports
- *     BENCH_EVENTS (the whole log, default 200000: 4 to 8 min here), BENCH_QUERIES (ranges per report,
- *     default 100), BENCH_PRODUCTS (default 200), BENCH_CAMPAIGNS (default 48),
- *     BENCH_BATCH_SIZE (runner batch, default 500), BENCH_SEED_WRITERS (default 4),
- *     BENCH_CATCHUP=separate|together (default separate)
- *   Full scale, each report's p99 at 1,000,000 events (20 to 40 min here, estimated from the default run):
- *     BENCH_EVENTS=1000000 npm run bench:reports
- */
-import {
-  AGE_BANDS,
-  COMPANY_SIZES,
-  campaignDecider,
-  campaignStream,
-  customerDecider,
-  customerStream,
-  productDecider,
-  productStream,
-  visitorDecider,
-  visitorStream,
-  type CampaignChannel,
-  type CampaignCommand,
-  type ClickKind,
-  type CustomerCommand,
-  type Demographics,
-  type ProductCommand,
-  type PurchaseLineInput,
-  type RecordPurchase,
-  type Utm,
-  type VisitorCommand,
-} from '#domain';
-import type { Projection } from '#projections';
-import { marketingProjection } from '../projections/marketing-attribution/marketing.projection.js';
-import { MarketingQueries } from '../projections/marketing-attribution/marketing.queries.js';
-import { salesAnalyticsProjection } from '../projections/sales-analytics/sales-analytics.projection.js';
-import { SalesAnalyticsQueries } from '../projections/sales-analytics/sales-analytics.queries.js';
+import { AGE_BANDS, COMPANY_SIZES, customerDecider, customerStream, type ClickKind, type CustomerCommand, type Demographics, type PurchaseLineInput, type RecordPurchase, type Utm } from '#customers/domain';
+import { campaignDecider, campaignStream, productDecider, productStream, visitorDecider, visitorStream, type CampaignChannel, type CampaignCommand, type ProductCommand, type VisitorCommand } from '#marketing/domain';
+import type { Projection } from '#read-model-engine';
+import { marketingProjection } from '#projections/marketing-attribution';
+import { MarketingQueries } from '#projections/marketing-attribution';
+import { salesAnalyticsProjection } from '#projections/sales-analytics';
+import { SalesAnalyticsQueries } from '#projections/sales-analytics';
 import {
   BATCH_SIZE,
   CATCHUP,

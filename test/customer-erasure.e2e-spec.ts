@@ -1,5 +1,5 @@
 import { isErased, type EventStore, type JsonObject } from '#event-store';
-import { EVENT_STORE, PG_POOL } from '#runtime';
+import { EVENT_STORE, PG_POOL } from '#providers';
 import type pg from 'pg';
 import { startTestApi, type TestApi } from './support/api.js';
 

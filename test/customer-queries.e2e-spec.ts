@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { Role } from '#auth';
 import { PROBLEM_TYPES } from '#http';
-import { projectionSchema } from '#projections';
-import { PG_POOL } from '#runtime';
-import { CUSTOMER_DIRECTORY, customerDirectoryProjection } from '../projections/customer-directory/directory.projection.js';
+import { projectionSchema } from '#read-model-engine';
+import { PG_POOL } from '#providers';
+import { CUSTOMER_DIRECTORY, customerDirectoryProjection } from '#projections/customer-directory';
 import { startTestApi, type TestApi } from './support/api.js';
 import { bodies, newId, PROBLEM_JSON } from './customers/support.js';
 

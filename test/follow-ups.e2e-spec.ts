@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import { customerStream } from '#domain';
+import { customerStream } from '#customers/domain';
 import { serializePosition, type EventStore, type RecordedEvent } from '#event-store';
 import { FOLLOW_UP_ORIGIN, FOLLOW_UP_QUEUE, FOLLOW_UP_SCHEDULER, followUpJobId, followUpScheduler, type FollowUpJob } from '#follow-ups';
 import type { TestApi } from './support/api.js';

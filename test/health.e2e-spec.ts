@@ -1,6 +1,6 @@
 import { eventIdFor, EventStoreUnavailableError, serializePosition, type EventStore } from '#event-store';
 import type pg from 'pg';
-import { EVENT_STORE, PG_POOL } from '#runtime';
+import { EVENT_STORE, PG_POOL } from '#providers';
 import { startTestApi, type TestApi } from './support/api.js';
 
 describe('GET /health', () => {

@@ -5,7 +5,7 @@ import { Command, commandIdFor, CurrentCommand, type CommandContext } from '#com
 import { RuleViolationError } from '#domain';
 import { eventIdFor, type EventStore } from '#event-store';
 import { PROBLEM_TYPES } from '#http';
-import { EVENT_STORE, PG_POOL } from '#runtime';
+import { EVENT_STORE, PG_POOL } from '#providers';
 import type pg from 'pg';
 import { startTestApi, type TestApi } from './support/api.js';
 

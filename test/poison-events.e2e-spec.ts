@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { customerStream } from '#domain';
+import { customerStream } from '#customers/domain';
 import { comparePositions, eventIdFor, parsePosition, serializePosition, type EventStore } from '#event-store';
-import type { ProjectionStatus } from '#projections';
-import { EVENT_STORE } from '#runtime';
+import type { ProjectionStatus } from '#read-model-engine';
+import { EVENT_STORE } from '#providers';
 import { runCliCapturing } from './support/cli.js';
 import { startTestApi, type TestApi } from './support/api.js';
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { PG_POOL } from '#runtime';
+import { PG_POOL } from '#providers';
 import { startTestApi, type TestApi } from './support/api.js';
 
 describe('POST /audit/projections/:name/verify', () => {

@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { loadConfig, type AppConfig } from '#config';
-import { customerDecider, customerStream, schemaVersionOf, type CustomerCommand, type CustomerEvent } from '#domain';
+import { customerDecider, customerStream, type CustomerCommand, type CustomerEvent } from '#customers/domain';
+import { schemaVersionOf } from '#event-catalog';
 import { eventIdFor, type EventStore, type NewEvent } from '#event-store';
 import { borrowedPool, createPool } from '#postgres';
-import { ReadConsistency, verifyProjection, type ProjectionsTables } from '#projections';
+import { ReadConsistency, verifyProjection, type ProjectionsTables } from '#read-model-engine';
 import { openEventStore, prepareDatabase } from '#runtime';
 import { createTestDatabase, type TestDatabase } from '#testing';
-import { PROJECTIONS } from '../projections/index.js';
+import { PROJECTIONS } from '#projections';
 
 /**
  * Reliability: the projector process is killed (SIGKILL) at random moments while it catches up;

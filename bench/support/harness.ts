@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { loadConfig } from '#config';
 import type { EventStore, Position } from '#event-store';
 import { borrowedPool, createPool } from '#postgres';
-import { ProjectionLagError, ProjectionRunner, ReadConsistency, projectionSchema, type Projection, type ProjectionsTables } from '#projections';
+import { ProjectionLagError, ProjectionRunner, ReadConsistency, projectionSchema, type Projection, type ProjectionsTables } from '#read-model-engine';
 import { openEventStore, prepareDatabase } from '#runtime';
 import { createTestDatabase } from '#testing';
 

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
-import { schemaVersionOf, type Decider } from '#domain';
+import { schemaVersionOf } from '#event-catalog';
+import { type Decider } from '#domain';
 import { positiveInteger } from './harness.js';
 
 export const SEED_WRITERS = positiveInteger('BENCH_SEED_WRITERS', 4);

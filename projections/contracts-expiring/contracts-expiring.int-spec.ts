@@ -1,6 +1,7 @@
-import { repStream, type CustomerEvent, type RepEvent } from '#domain';
+import { repStream, type RepEvent } from '#sales/domain';
+import { type CustomerEvent } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
-import { FOLLOW_UP_ORIGIN } from '#follow-ups';
+import { FOLLOW_UP_ORIGIN } from '#follow-ups/domain';
 import { recordedCustomerEvents, recordedEvents } from '#testing';
 import { ProjectionTestbed, problemOf } from '../shared/projection-testbed.js';
 import { contractsExpiringProjection, type ContractsExpiringTables } from './contracts-expiring.projection.js';

@@ -1,9 +1,9 @@
 import type { ColumnType, Kysely, Migration } from 'kysely';
-import { customerIdOfStream, reschedulesFollowUp, toCustomerEvent } from '#domain';
+import { customerIdOfStream, reschedulesFollowUp, toCustomerEvent } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
-import { FOLLOW_UP_ORIGIN } from '#follow-ups';
-import type { Projection } from '#projections';
-import { originTask } from '../shared/origin-tasks.js';
+import { FOLLOW_UP_ORIGIN } from '#follow-ups/domain';
+import type { Projection } from '#read-model-engine';
+import { originTask } from '#sales/domain';
 
 export const CONTRACTS_EXPIRING = 'contracts-expiring';
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { decodeCursor, encodeCursor, invalidCursor } from '#projections';
+import { decodeCursor, encodeCursor, invalidCursor } from '#read-model-engine';
 
 /**
  * - `scheduled`: the follow-up job is queued for the contract's current schedule, due at `dueAt`;

@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { borrowedPool, createPool } from '#postgres';
-import { prepareProjectionTables } from '#projections';
+import { prepareProjectionTables } from '#read-model-engine';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import { CSV_HEADER, csvLine } from './directory.csv.js';
 import { customerDirectoryProjection } from './directory.projection.js';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
-import type { CustomerEvent, CustomerRegisteredData } from '#domain';
+import type { CustomerEvent, CustomerRegisteredData } from '#customers/domain';
 import { ERASED, type JsonObject, type RecordedEvent } from '#event-store';
 import { ProblemException } from '#http';
 import { borrowedPool, createPool } from '#postgres';
-import { applyEvents, prepareProjectionTables, projectionSchema, type Projection } from '#projections';
+import { applyEvents, prepareProjectionTables, projectionSchema, type Projection } from '#read-model-engine';
 import { createTestDatabase, recordedCustomerEvents, type TestDatabase } from '#testing';
 import { CUSTOMER_DIRECTORY, customerDirectoryProjection, type DirectoryTables } from './directory.projection.js';
 import { DIRECTORY_SORTS, DirectoryQueries, type CustomerProfile, type DirectoryFilters, type DirectoryOrder } from './directory.queries.js';

@@ -1,7 +1,7 @@
 import { sql, type ColumnType, type Kysely, type Migration } from 'kysely';
-import { customerIdOfStream, toCustomerEvent } from '#domain';
-import type { Projection } from '#projections';
-import { insertRows } from '../shared/batch-sql.js';
+import { customerIdOfStream, toCustomerEvent } from '#customers/domain';
+import type { Projection } from '#read-model-engine';
+import { insertRows } from '#postgres';
 import { evolveDirectoryRow, type DirectoryRow } from './directory.row.js';
 
 /** One row per customer: their current profile and activity totals. */

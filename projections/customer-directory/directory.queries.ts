@@ -1,5 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, type SqlBool } from 'kysely';
-import { decodeCursor, encodeCursor, invalidCursor } from '#projections';
+import { decodeCursor, encodeCursor, invalidCursor } from '#read-model-engine';
 import { PROFILE_COLUMNS, type CustomersTable, type DirectoryTables } from './directory.projection.js';
 
 export const DIRECTORY_SORTS = ['name', 'createdAt', 'lastInteractionAt', 'revenue'] as const;

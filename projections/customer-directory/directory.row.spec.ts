@@ -1,4 +1,4 @@
-import { toCustomerEvent, type CustomerEvent } from '#domain';
+import { toCustomerEvent, type CustomerEvent } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
 import { recordedCustomerEvents } from '#testing';
 import { evolveDirectoryRow, MIXED_CURRENCIES, type DirectoryRow } from './directory.row.js';

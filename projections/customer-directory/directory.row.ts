@@ -1,4 +1,4 @@
-import type { CustomerEvent, CustomerRegisteredData } from '#domain';
+import type { CustomerEvent, CustomerRegisteredData } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
 
 /** A directory row as the projection writes it (timestamps as ISO strings). */

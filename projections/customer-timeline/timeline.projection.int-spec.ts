@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
-import type { CustomerEvent } from '#domain';
+import type { CustomerEvent } from '#customers/domain';
 import { ERASED, type JsonObject, type RecordedEvent } from '#event-store';
 import { ProblemException } from '#http';
 import { borrowedPool, createPool } from '#postgres';
-import { applyEvents, prepareProjectionTables, type Projection } from '#projections';
+import { applyEvents, prepareProjectionTables, type Projection } from '#read-model-engine';
 import { createTestDatabase, recordedCustomerEvents, type TestDatabase } from '#testing';
 import { customerTimelineProjection, type TimelineTables } from './timeline.projection.js';
 import { TimelineQueries } from './timeline.queries.js';

@@ -1,8 +1,8 @@
 import { sql, type ColumnType, type Insertable, type Kysely, type Migration } from 'kysely';
-import { customerIdOfStream, toCustomerEvent, type CustomerEvent, type CustomerEventType } from '#domain';
+import { customerIdOfStream, toCustomerEvent, type CustomerEvent, type CustomerEventType } from '#customers/domain';
 import { serializePosition, type JsonObject, type RecordedEvent } from '#event-store';
-import type { Projection } from '#projections';
-import { insertRows } from '../shared/batch-sql.js';
+import type { Projection } from '#read-model-engine';
+import { insertRows } from '#postgres';
 import { businessTime, erasePersonalFields, summarize } from './timeline.summary.js';
 
 /** One row per customer event: the customer's history, newest first. */

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { JsonObject } from '#event-store';
 import { isUuid } from '#postgres';
-import { decodeCursor, encodeCursor, invalidCursor } from '#projections';
+import { decodeCursor, encodeCursor, invalidCursor } from '#read-model-engine';
 import type { TimelineTables } from './timeline.projection.js';
 
 export interface TimelinePageQuery {

@@ -1,4 +1,4 @@
-import type { CustomerEvent } from '#domain';
+import type { CustomerEvent } from '#customers/domain';
 import { ERASED, type JsonObject } from '#event-store';
 import { businessTime, erasePersonalFields, money, oneLine, summarize } from './timeline.summary.js';
 

@@ -1,11 +1,4 @@
-import {
-  customerPersonalData,
-  type ContractChanges,
-  type CustomerEvent,
-  type CustomerEventType,
-  type DocumentKind,
-  type ProfileUpdatedData,
-} from '#domain';
+import { customerPersonalData, type ContractChanges, type CustomerEvent, type CustomerEventType, type DocumentKind, type ProfileUpdatedData } from '#customers/domain';
 import { ERASED, type JsonObject } from '#event-store';
 
 /**

@@ -1,4 +1,5 @@
-import { campaignStream, visitorStream, type CampaignEvent, type CampaignLaunchedData, type ClickKind, type CustomerEvent, type VisitorEvent } from '#domain';
+import { campaignStream, visitorStream, type CampaignEvent, type CampaignLaunchedData, type VisitorEvent } from '#marketing/domain';
+import { type ClickKind, type CustomerEvent } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
 import { recordedCustomerEvents, recordedEvents } from '#testing';
 import { ProjectionTestbed, problemOf, type TablesDump } from '../shared/projection-testbed.js';

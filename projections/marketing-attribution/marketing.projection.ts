@@ -1,18 +1,9 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import {
-  campaignIdOfStream,
-  customerIdOfStream,
-  toCampaignEvent,
-  toCustomerEvent,
-  toVisitorEvent,
-  visitorIdOfStream,
-  type CampaignEvent,
-  type CustomerEvent,
-  type VisitorEvent,
-} from '#domain';
+import { campaignIdOfStream, toCampaignEvent, toVisitorEvent, visitorIdOfStream, type CampaignEvent, type VisitorEvent } from '#marketing/domain';
+import { customerIdOfStream, toCustomerEvent, type CustomerEvent } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
-import type { Projection } from '#projections';
-import { addInto, anyOf, byKeys, distinct, inRows, insertRows, keyOf } from '../shared/batch-sql.js';
+import type { Projection } from '#read-model-engine';
+import { addInto, anyOf, byKeys, distinct, inRows, insertRows, keyOf } from '#postgres';
 import { utcDate } from '../shared/calendar.js';
 import { calendarDate } from '../shared/date-columns.js';
 import { campaignOf, customerProspect, visitorProspect, type SourceRef } from './marketing.calc.js';

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { anyOf, byKeys } from '../shared/batch-sql.js';
+import { anyOf, byKeys } from '#postgres';
 import { calendarDate, dateValue, withinDates } from '../shared/date-columns.js';
 import { moneyOf } from '../shared/money.js';
 import { check, integerErrors, oneOfErrors, rangeErrors, type ReportRange } from '../shared/parameters.js';

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { repStream, type CustomerEvent, type RepEvent } from '#domain';
+import { repStream, type RepEvent } from '#sales/domain';
+import { type CustomerEvent } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
 import { REPURCHASE_ORIGIN, REPURCHASE_QUEUE, repurchaseScheduler, type RepurchaseJob } from '#follow-ups';
-import { prepareProjectionTables, type Projection } from '#projections';
+import { prepareProjectionTables, type Projection } from '#read-model-engine';
 import { recordedCustomerEvents, recordedEvents } from '#testing';
 import { ProjectionTestbed } from '../shared/projection-testbed.js';
 import { purchaseFrequencyProjection, type PurchaseFrequencyTables } from './purchase-frequency.projection.js';

@@ -1,11 +1,11 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import { customerIdOfStream, purchaseFrequency, toCustomerEvent } from '#domain';
+import { customerIdOfStream, purchaseFrequency, toCustomerEvent } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
-import { REPURCHASE_ORIGIN } from '#follow-ups';
-import type { Projection } from '#projections';
-import { insertRows } from '../shared/batch-sql.js';
+import { REPURCHASE_ORIGIN } from '#follow-ups/domain';
+import type { Projection } from '#read-model-engine';
+import { insertRows } from '#postgres';
 import { calendarDate, type CalendarDate } from '../shared/date-columns.js';
-import { originTask } from '../shared/origin-tasks.js';
+import { originTask } from '#sales/domain';
 
 export const PURCHASE_FREQUENCY = 'purchase-frequency';
 

@@ -1,6 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { daysPast } from '#domain';
-
+import { daysPast } from '#customers/domain';
 /**
  * - `scheduled`: the reminder of the current expectation is queued, due at `dueAt`;
  * - `due`: it fell due (RepurchaseReminderDue) and no task was created (nobody owns the customer,

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import type pg from 'pg';
-import { repStream, TASK_KINDS, type RepEvent, type TaskAssignedData } from '#domain';
+import { repStream, TASK_KINDS, type RepEvent, type TaskAssignedData } from '#sales/domain';
 import type { RecordedEvent } from '#event-store';
 import { ProblemException } from '#http';
 import { borrowedPool, createPool } from '#postgres';
-import { applyEvents, prepareProjectionTables, type Projection } from '#projections';
+import { applyEvents, prepareProjectionTables, type Projection } from '#read-model-engine';
 import { createTestDatabase, recordedEvents, type TestDatabase } from '#testing';
 import { repTasksProjection, type RepTasksTables } from './rep-tasks.projection.js';
 import { RepTasksQueries, type RepTasksPageQuery } from './rep-tasks.queries.js';

@@ -1,8 +1,8 @@
 import { sql, type ColumnType, type Insertable, type Kysely, type Migration } from 'kysely';
-import { repIdOfStream, toRepEvent, type RepEvent, type TaskAssignedData, type TaskKind } from '#domain';
+import { repIdOfStream, toRepEvent, type RepEvent, type TaskAssignedData, type TaskKind } from '#sales/domain';
 import type { RecordedEvent } from '#event-store';
-import type { Projection } from '#projections';
-import { inChunks, insertRows, keyOf } from '../shared/batch-sql.js';
+import type { Projection } from '#read-model-engine';
+import { inChunks, insertRows, keyOf } from '#postgres';
 import type { CalendarDate } from '../shared/date-columns.js';
 
 /** `reassigned`: the task left this rep for another (whose own row holds it now); not listed as theirs. */

@@ -1,7 +1,8 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
-import { isCalendarDate, type TaskKind } from '#domain';
+import { isCalendarDate } from '#domain';
+import { type TaskKind } from '#sales/domain';
 import { validationProblem } from '#http';
-import { decodeCursor, encodeCursor, invalidCursor } from '#projections';
+import { decodeCursor, encodeCursor, invalidCursor } from '#read-model-engine';
 import { calendarDate, dateValue } from '../shared/date-columns.js';
 import type { RepTasksTables } from './rep-tasks.projection.js';
 

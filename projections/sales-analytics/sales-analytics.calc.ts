@@ -1,8 +1,4 @@
-/**
- * The arithmetic of the sales reports: pure functions, no I/O. Money is integer minor units;
- * products of amounts are exact (lineAmount throws rather than round), ratios rounded half up.
- */
-import { AGE_BANDS, type AgeBand } from '#domain';
+import { AGE_BANDS, type AgeBand } from '#customers/domain';
 import { addDays, periodStart } from '../shared/calendar.js';
 import type { EffectiveDated } from '../shared/in-force.js';
 import { lineAmount, mulDivHalfUp, percentOf } from '../shared/money.js';

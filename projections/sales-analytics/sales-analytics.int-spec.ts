@@ -1,4 +1,5 @@
-import { productStream, type CustomerEvent, type Demographics, type ProductEvent, type PurchaseLine } from '#domain';
+import { productStream, type ProductEvent } from '#marketing/domain';
+import { type CustomerEvent, type Demographics, type PurchaseLine } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
 import { recordedCustomerEvents, recordedEvents } from '#testing';
 import { ProjectionTestbed, problemOf, type TablesDump } from '../shared/projection-testbed.js';

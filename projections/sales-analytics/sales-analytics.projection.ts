@@ -1,8 +1,9 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import { customerIdOfStream, skuOfStream, toCustomerEvent, toProductEvent, type CustomerEvent, type Demographics, type ProductEvent } from '#domain';
+import { customerIdOfStream, toCustomerEvent, type CustomerEvent, type Demographics } from '#customers/domain';
+import { skuOfStream, toProductEvent, type ProductEvent } from '#marketing/domain';
 import type { RecordedEvent } from '#event-store';
-import type { Projection } from '#projections';
-import { addInto, anyOf, appendTo, byKeys, distinct, inRows, insertRows, keyOf } from '../shared/batch-sql.js';
+import type { Projection } from '#read-model-engine';
+import { addInto, anyOf, appendTo, byKeys, distinct, inRows, insertRows, keyOf } from '#postgres';
 import { utcDate } from '../shared/calendar.js';
 import { calendarDate } from '../shared/date-columns.js';
 import { inForceOn } from '../shared/in-force.js';

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { AGE_BANDS, COMPANY_SIZES } from '#domain';
+import { AGE_BANDS, COMPANY_SIZES } from '#customers/domain';
 import { addDays } from '../shared/calendar.js';
 import { dateValue, withinDates } from '../shared/date-columns.js';
 import { moneyOf, percentOf, type Money } from '../shared/money.js';

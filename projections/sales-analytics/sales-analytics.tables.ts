@@ -1,5 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
-import type { AgeBand, CompanySize } from '#domain';
+import type { AgeBand, CompanySize } from '#customers/domain';
 import type { CalendarDate } from '../shared/date-columns.js';
 
 /** Key columns that may name nothing (no category, an unknown region) hold '' rather than null: they are part of primary keys. */

@@ -1,8 +1,4 @@
-/**
- * The commission and tier arithmetic of the sales-performance read model: pure functions, no I/O.
- * Amounts are integer minor units; money, dates and the plan in force come from ../shared.
- */
-import type { CategoryRate, CommissionTier, GoalPeriod } from '#domain';
+import type { CategoryRate, CommissionTier, GoalPeriod } from '#sales/domain';
 import type { EffectiveDated } from '../shared/in-force.js';
 import { mulDivHalfUp } from '../shared/money.js';
 

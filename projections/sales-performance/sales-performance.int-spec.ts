@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { repStream, type CommissionPlanSetData, type CustomerEvent, type GoalSetData, type PurchaseLine, type RepEvent } from '#domain';
+import { repStream, type CommissionPlanSetData, type GoalSetData, type RepEvent } from '#sales/domain';
+import { type CustomerEvent, type PurchaseLine } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
 import { recordedCustomerEvents, recordedEvents } from '#testing';
 import { ProjectionTestbed, problemOf, type TablesDump } from '../shared/projection-testbed.js';

@@ -1,8 +1,9 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
-import { customerIdOfStream, repIdOfStream, toCustomerEvent, toRepEvent, type GoalPeriod, type PurchaseLine, type RefundLine } from '#domain';
+import { customerIdOfStream, toCustomerEvent, type PurchaseLine, type RefundLine } from '#customers/domain';
+import { repIdOfStream, toRepEvent, type GoalPeriod } from '#sales/domain';
 import type { RecordedEvent } from '#event-store';
-import type { Projection } from '#projections';
-import { addInto, anyOf, appendTo, byKeys, distinct, inRows, insertRows, keyOf } from '../shared/batch-sql.js';
+import type { Projection } from '#read-model-engine';
+import { addInto, anyOf, appendTo, byKeys, distinct, inRows, insertRows, keyOf } from '#postgres';
 import { periodStart, utcDate } from '../shared/calendar.js';
 import { calendarDate } from '../shared/date-columns.js';
 import { inForceOn } from '../shared/in-force.js';

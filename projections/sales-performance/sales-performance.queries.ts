@@ -1,7 +1,8 @@
 import { sql, type Kysely, type QueryCreator } from 'kysely';
-import { GOAL_PERIODS, isCalendarDate, type GoalPeriod } from '#domain';
+import { GOAL_PERIODS, type GoalPeriod } from '#sales/domain';
+import { isCalendarDate } from '#domain';
 import type { FieldError } from '#http';
-import { decodeCursor, encodeCursor, invalidCursor } from '#projections';
+import { decodeCursor, encodeCursor, invalidCursor } from '#read-model-engine';
 import { periodStart, today, type DateRange } from '../shared/calendar.js';
 import { calendarDate, dateValue, withinDates } from '../shared/date-columns.js';
 import { percentOf } from '../shared/money.js';

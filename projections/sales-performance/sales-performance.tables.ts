@@ -1,5 +1,5 @@
 import { sql, type ColumnType, type Kysely, type Migration } from 'kysely';
-import type { GoalPeriod } from '#domain';
+import type { GoalPeriod } from '#sales/domain';
 import type { CalendarDate } from '../shared/date-columns.js';
 import type { PeriodKind, Segment } from './commission.calc.js';
 

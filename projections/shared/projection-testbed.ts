@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { JsonObject, RecordedEvent } from '#event-store';
 import { ProblemException, type ProblemDetails } from '#http';
 import { borrowedPool, createPool } from '#postgres';
-import { applyEvents, prepareProjectionTables, type Projection } from '#projections';
+import { applyEvents, prepareProjectionTables, type Projection } from '#read-model-engine';
 import { createTestDatabase, type TestDatabase } from '#testing';
 
 /**

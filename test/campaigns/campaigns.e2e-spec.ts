@@ -1,4 +1,4 @@
-import { campaignStream } from '#domain';
+import { campaignStream } from '#marketing/domain';
 import { omit, UTC_TIMESTAMP } from '../customers/support.js';
 import { daysFromToday } from '../reps/support.js';
 import { describeCrossCutting, rejections, StreamHarness, type Body, type Rejection, type StreamContext, type StreamRoute } from '../support/stream-commands.js';

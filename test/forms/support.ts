@@ -1,5 +1,5 @@
 import type { EventStore, RecordedEvent } from '#event-store';
-import { EVENT_STORE, PG_POOL } from '#runtime';
+import { EVENT_STORE, PG_POOL } from '#providers';
 import type pg from 'pg';
 import type { Test } from 'supertest';
 import { startTestApi, type TestApi, type TestApiOptions } from '../support/api.js';

@@ -1,7 +1,7 @@
 import type { Role } from '#auth';
-import { repStream } from '#domain';
+import { repStream } from '#sales/domain';
 import { serializePosition, type EventStore, type RecordedEvent } from '#event-store';
-import { EVENT_STORE } from '#runtime';
+import { EVENT_STORE } from '#providers';
 import type { Test } from 'supertest';
 import { newId, POSITION } from '../customers/support.js';
 import { startTestApi, type TestApi } from '../support/api.js';

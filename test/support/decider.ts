@@ -1,5 +1,5 @@
 import { fold, type Decider, type DomainError, type NotFoundError, type RuleViolationError } from '#domain';
-import { deepFreeze } from '../../libs/domain/src/validation.js';
+import { deepFreeze } from '#domain';
 
 /**
  * Given/when/then for a decider's pure tests: `given(history).when(command).then(events)` or

@@ -1,4 +1,4 @@
-import { PG_POOL } from '#runtime';
+import { PG_POOL } from '#providers';
 import type pg from 'pg';
 import type { TestApi } from './api.js';
 

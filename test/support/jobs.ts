@@ -5,13 +5,14 @@ import { Redis } from 'ioredis';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import type { FollowUpConfig } from '#config';
-import { repStream } from '#domain';
+import { repStream } from '#sales/domain';
 import { parsePosition, type EventStore, type Position, type RecordedEvent } from '#event-store';
-import { queuePrefix, type FollowUpTiming } from '#follow-ups';
+import { type FollowUpTiming } from '#follow-ups';
+import { queuePrefix } from '#providers';
 import { borrowedPool } from '#postgres';
-import { ProjectionRunner, ReadConsistency, type Projection, type ProjectionsTables } from '#projections';
-import { EVENT_STORE, PG_POOL } from '#runtime';
-import { FOLLOW_UP_TIMING } from '../../apps/worker/src/follow-ups.service.js';
+import { ProjectionRunner, ReadConsistency, type Projection, type ProjectionsTables } from '#read-model-engine';
+import { EVENT_STORE, PG_POOL } from '#providers';
+import { FOLLOW_UP_TIMING } from '#follow-ups';
 import { startTestApi, type TestApi } from './api.js';
 
 /**

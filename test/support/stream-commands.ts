@@ -1,7 +1,7 @@
 import { ApiKeyService, type Role } from '#auth';
 import { serializePosition, type EventStore, type RecordedEvent } from '#event-store';
 import { PROBLEM_TYPES } from '#http';
-import { EVENT_STORE } from '#runtime';
+import { EVENT_STORE } from '#providers';
 import type { Test } from 'supertest';
 import { newId, POSITION } from '../customers/support.js';
 import { startTestApi, type TestApi } from './api.js';

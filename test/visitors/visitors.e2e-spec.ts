@@ -1,4 +1,4 @@
-import { visitorStream } from '#domain';
+import { visitorStream } from '#marketing/domain';
 import { bodies, omit, UTC_TIMESTAMP } from '../customers/support.js';
 import { describeCrossCutting, rejections, StreamHarness, type Rejection, type StreamContext, type StreamRoute } from '../support/stream-commands.js';
 

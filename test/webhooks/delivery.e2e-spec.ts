@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import net from 'node:net';
-import { customerStream } from '#domain';
+import { customerStream } from '#customers/domain';
 import { comparePositions, parsePosition, serializePosition, type EventStore, type RecordedEvent } from '#event-store';
-import { EVENT_STORE } from '#runtime';
+import { EVENT_STORE } from '#providers';
 import { verifyWebhookSignature } from '#webhooks';
 import { Receiver, until, WebhooksHarness, type CreatedWebhook } from './support.js';
 

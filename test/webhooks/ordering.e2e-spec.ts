@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { customerStream } from '#domain';
+import { customerStream } from '#customers/domain';
 import type { EventStore } from '#event-store';
-import { requestRebuild } from '#projections';
-import { EVENT_STORE } from '#runtime';
+import { requestRebuild } from '#read-model-engine';
+import { EVENT_STORE } from '#providers';
 import { WEBHOOK_DISPATCHER, webhookDispatcher } from '#webhooks';
 import { Receiver, until, WebhooksHarness, type CreatedWebhook } from './support.js';
 

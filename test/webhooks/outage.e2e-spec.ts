@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
-import { customerStream } from '#domain';
+import { customerStream } from '#customers/domain';
 import type { EventStore } from '#event-store';
-import { EVENT_STORE } from '#runtime';
+import { EVENT_STORE } from '#providers';
 import { createTestDatabase } from '#testing';
 import { WEBHOOK_QUEUE, webhookJobId, type WebhookJob } from '#webhooks';
 import { QueuesView, RedisRelay } from '../support/jobs.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PROBLEM_TYPES } from '#http';
-import { encodeCursor } from '#projections';
+import { encodeCursor } from '#read-model-engine';
 import { expectProblem, PROBLEM_JSON } from '../support/problem-expectations.js';
 import { Receiver, WebhooksHarness, type CreatedWebhook, type DeliveryJson } from './support.js';
 

@@ -2,25 +2,25 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ApiKeyGuard, ApiKeyService } from '#auth';
 import { CommandInterceptor, IdempotencyStore } from '#commands';
-import { PG_POOL } from '#runtime';
+import { PG_POOL } from '#providers';
 import type pg from 'pg';
-import { AdminKeyProvisioner } from './api-keys/admin-key.provisioner.js';
-import { ApiKeysController } from './api-keys/api-keys.controller.js';
-import { AuditModule } from './audit/audit.module.js';
-import { CampaignsModule } from './campaigns/campaigns.module.js';
-import { ContractsModule } from './contracts/contracts-query.controller.js';
-import { CustomersModule } from './customers/customers.module.js';
-import { FormsModule } from './forms/forms.module.js';
-import { ProductsModule } from './products/products.module.js';
-import { ReadModelsModule } from './read-models/read-models.module.js';
-import { ReportsModule } from './reports/reports.module.js';
-import { RepsModule } from './reps/reps.module.js';
-import { VisitorsModule } from './visitors/visitors.module.js';
-import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { AdminKeyProvisioner, ApiKeysController } from '#auth';
+import { AuditModule } from '#audit';
+import { CustomersModule } from '#customers';
+import { FormsModule } from '#lead-capture';
+import { CampaignsModule, ProductsModule, VisitorsModule } from '#marketing';
+import { PROJECTIONS } from '#projections';
+import { ContractsModule } from '#projections/contracts-expiring';
+import { CustomerQueriesModule } from '#projections/customer-directory';
+import { ReportsModule } from '#projections/marketing-attribution';
+import { SalesQueriesModule } from '#projections/sales-performance';
+import { ReadModelsModule } from '#read-model-engine';
+import { RepsModule } from '#sales';
+import { WebhooksModule } from '#webhooks';
 import { MetricsModule } from './metrics/metrics.controller.js';
 import { HealthController } from './health.controller.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
-import { createValidationPipe } from './http/validation.js';
+import { createValidationPipe } from '#http';
 
 /**
  * The HTTP API. Needs the RuntimeModule (config, PostgreSQL pool, event store) in the same process,
@@ -29,7 +29,22 @@ import { createValidationPipe } from './http/validation.js';
  * as problem+json; `@Command()` routes honour Idempotency-Key.
  */
 @Module({
-  imports: [CustomersModule, ContractsModule, RepsModule, ProductsModule, CampaignsModule, VisitorsModule, FormsModule, ReadModelsModule, AuditModule, ReportsModule, WebhooksModule, MetricsModule],
+  imports: [
+    CustomersModule,
+    CustomerQueriesModule,
+    ContractsModule,
+    RepsModule,
+    SalesQueriesModule,
+    ProductsModule,
+    CampaignsModule,
+    VisitorsModule,
+    FormsModule,
+    ReadModelsModule,
+    AuditModule.register(PROJECTIONS),
+    ReportsModule,
+    WebhooksModule,
+    MetricsModule,
+  ],
   controllers: [HealthController, ApiKeysController],
   providers: [
     { provide: ApiKeyService, useFactory: (pool: pg.Pool) => new ApiKeyService(pool), inject: [PG_POOL] },

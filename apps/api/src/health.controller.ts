@@ -2,9 +2,9 @@ import { Controller, Get, Inject, Logger, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '#auth';
 import { serializePosition, type EventStore } from '#event-store';
-import { APP_CONFIG, EVENT_STORE, PG_POOL } from '#runtime';
+import { APP_CONFIG, EVENT_STORE, PG_POOL } from '#providers';
 import type { AppConfig } from '#config';
-import { buildLabel, skipCommand } from '#projections';
+import { buildLabel, skipCommand } from '#read-model-engine';
 import type { ServerResponse } from 'node:http';
 import pg from 'pg';
 

@@ -1,8 +1,8 @@
 import { isRole, KEY_NAME_PATTERN, KEY_NAME_RULE, ROLES, type Role } from '#auth';
 import { InvalidPositionError, parsePosition, serializePosition } from '#event-store';
 import { isUuid } from '#postgres';
-import { AS_OF_RULE, INSTANT_RULE, parseAsOf, parseInstant, parseWholeNumber, REVISION_RULE, type AsOf } from '../../api/src/audit/as-of.js';
-import { ID_PATTERN, ID_RULE } from '../../api/src/customers/dto/fields.js';
+import { AS_OF_RULE, INSTANT_RULE, parseAsOf, parseInstant, parseWholeNumber, REVISION_RULE, type AsOf } from '#audit';
+import { ID_PATTERN, ID_RULE } from '#http';
 
 export type CliCommand =
   | { readonly kind: 'help' }

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { runDecider } from '#commands';
 import { loadConfig } from '#config';
-import { customerDecider, customerStream, schemaVersionOf } from '#domain';
+import { customerDecider, customerStream } from '#customers/domain';
+import { schemaVersionOf } from '#event-catalog';
 import type { EventStore } from '#event-store';
 import { createPool } from '#postgres';
-import { ProjectionRunner } from '#projections';
+import { ProjectionRunner } from '#read-model-engine';
 import { openEventStore, prepareDatabase } from '#runtime';
 import { createTestDatabase, type TestDatabase } from '#testing';
-import { customerDirectoryProjection } from '../../../projections/customer-directory/directory.projection.js';
+import { customerDirectoryProjection } from '#projections/customer-directory';
 import { runCliCapturing } from '../../../test/support/cli.js';
 
 describe('the CLI verify, projections and rebuild commands', () => {

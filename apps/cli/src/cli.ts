@@ -13,11 +13,11 @@ import {
   type ProjectionStatus,
   type ProjectionsTables,
   type SkippedEvent,
-} from '#projections';
+} from '#read-model-engine';
 import { openEventStore, prepareDatabase } from '#runtime';
-import { PROJECTIONS } from '../../../projections/index.js';
+import { PROJECTIONS } from '#projections';
 import type pg from 'pg';
-import { customerStateAsOf, HISTORY_MAX_LIMIT, readCustomerHistory } from '../../api/src/audit/customer-audit.js';
+import { customerStateAsOf, HISTORY_MAX_LIMIT, readCustomerHistory } from '#audit';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './args.js';
 
 export interface CliIo {

@@ -1,10 +1,10 @@
 import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { AppConfig } from '#config';
 import type { EventStore } from '#event-store';
-import { ProjectionSupervisor } from '#projections';
-import { APP_CONFIG, EVENT_STORE, engineLogs, PG_POOL } from '#runtime';
+import { ProjectionSupervisor } from '#read-model-engine';
+import { APP_CONFIG, EVENT_STORE, engineLogs, PG_POOL } from '#providers';
 import type pg from 'pg';
-import { PROJECTIONS } from '../../../projections/index.js';
+import { PROJECTIONS } from '#projections';
 
 /**
  * Runs every projection: event log -> PostgreSQL read models. Any number of projector processes may

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import type { AppConfig } from '#config';
 import { followUpTiming } from '#follow-ups';
-import { APP_CONFIG } from '#runtime';
-import { FOLLOW_UP_TIMING, FollowUps } from './follow-ups.service.js';
-import { RedisConnection } from './redis-connection.js';
-import { Webhooks } from './webhooks.service.js';
+import { APP_CONFIG } from '#providers';
+import { FOLLOW_UP_TIMING, FollowUps } from '#follow-ups';
+import { RedisConnection } from '#providers';
+import { Webhooks } from '#webhooks';
 
 /** BullMQ on Redis: contract follow-ups (their scheduler and their jobs), outbound webhooks (their dispatcher, pump and attempts). */
 @Module({

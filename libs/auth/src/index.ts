@@ -11,3 +11,5 @@ export { API_KEY_SECURITY, Public, Roles } from './access.js';
 export { ApiKeyGuard } from './api-key.guard.js';
 export { authMigrations } from './auth.migrations.js';
 export { CurrentPrincipal, principalOf } from './principal.js';
+export { AdminKeyProvisioner } from './admin-key.provisioner.js';
+export { ApiKeysController } from './api-keys.controller.js';

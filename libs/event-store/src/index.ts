@@ -9,3 +9,4 @@ export { PostgresEventStore, type EventStoreTables, type PostgresEventStoreOptio
 export { eventStoreMigrations } from './postgres/event-store.migrations.js';
 export * from './personal-data/index.js';
 export * from './eventstoredb/index.js';
+export { parseFieldPath } from './personal-data/policy.js';

@@ -1,5 +1,8 @@
 import { commandIdFor, runDecider, type CommandContext } from '#commands';
-import { DomainError, customerDecider, customerStream, repDecider, repStream, schemaVersionOf, type AssignTask, type CustomerCommand } from '#domain';
+import { DomainError } from '#domain';
+import { customerDecider, customerStream, type CustomerCommand } from '#customers/domain';
+import { repDecider, repStream, type AssignTask } from '#sales/domain';
+import { schemaVersionOf } from '#event-catalog';
 import type { EventStore } from '#event-store';
 
 /** What a job did: `refused` when the customer decider no longer wants it (terminated, rescheduled, bought since, erased...). */

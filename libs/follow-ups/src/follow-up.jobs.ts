@@ -4,8 +4,6 @@ import { delayedJobOptions, type ScheduledJobOptions } from './scheduled-jobs.js
 /** The BullMQ queue of contract follow-ups (under the per-database prefix, see `queuePrefix`). */
 export const FOLLOW_UP_QUEUE = 'follow-ups';
 
-/** The `origin` of the rep tasks follow-ups create. */
-export const FOLLOW_UP_ORIGIN = 'contract-follow-up';
 
 const DAY_MS = 86_400_000;
 
@@ -67,9 +65,4 @@ export function leadDaysFor(timing: FollowUpTiming, contractLeadDays: number | n
  */
 export function followUpJobOptions(jobId: string, dueAt: number, endsAt: number, now: number): ScheduledJobOptions {
   return delayedJobOptions(jobId, dueAt, now, Math.max(endsAt - dueAt, 0) + DAY_MS);
-}
-
-/** Keys of this database's queues in Redis start with it: databases sharing a Redis never share jobs. */
-export function queuePrefix(databaseUrl: string): string {
-  return `crm:${decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''))}`;
 }

@@ -1,7 +1,8 @@
-import type { FollowUpDueData } from '#domain';
+import type { FollowUpDueData } from '#customers/domain';
 import type { EventStore } from '#event-store';
 import { runDueJob, type DueOutcome } from './due-job.js';
-import { FOLLOW_UP_ORIGIN, type FollowUpJob } from './follow-up.jobs.js';
+import { FOLLOW_UP_ORIGIN } from './domain/index.js';
+import type { FollowUpJob } from './follow-up.jobs.js';
 
 /** The actor of the events follow-up jobs append. */
 export const FOLLOW_UP_ACTOR = 'worker:follow-ups';

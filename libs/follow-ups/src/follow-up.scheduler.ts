@@ -1,12 +1,13 @@
+import { FOLLOW_UP_SCHEDULER } from './domain/index.js';
 import type { Queue } from 'bullmq';
 import type { Kysely, Migration } from 'kysely';
-import { customerIdOfStream, repIdOfStream, reschedulesFollowUp, toCustomerEvent, toRepEvent } from '#domain';
+import { customerIdOfStream, reschedulesFollowUp, toCustomerEvent } from '#customers/domain';
+import { repIdOfStream, toRepEvent } from '#sales/domain';
 import type { RecordedEvent } from '#event-store';
-import type { Projection } from '#projections';
+import type { Projection } from '#read-model-engine';
 import { contractEndsAt, followUpJobId, followUpJobOptions, leadDaysFor, type FollowUpJob, type FollowUpTiming } from './follow-up.jobs.js';
 import { applyJobChanges, type ScheduledJob } from './scheduled-jobs.js';
 
-export const FOLLOW_UP_SCHEDULER = 'follow-up-scheduler';
 
 /**
  * `scheduled`: a job is queued (or ran) for `schedule_revision`; `cancelled`: terminated, or the

@@ -4,8 +4,6 @@ import { delayedJobOptions, type ScheduledJobOptions } from './scheduled-jobs.js
 /** The BullMQ queue of repurchase reminders (under the per-database prefix, see `queuePrefix`). */
 export const REPURCHASE_QUEUE = 'repurchase-reminders';
 
-/** The `origin` of the rep tasks repurchase reminders create. */
-export const REPURCHASE_ORIGIN = 'repurchase-reminder';
 
 /** What a reminder job carries: enough to issue its commands without reading the scheduler's tables. */
 export interface RepurchaseJob {

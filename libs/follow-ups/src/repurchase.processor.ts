@@ -1,7 +1,8 @@
-import type { RepurchaseReminderDueData } from '#domain';
+import type { RepurchaseReminderDueData } from '#customers/domain';
 import type { EventStore } from '#event-store';
 import { runDueJob, type DueOutcome } from './due-job.js';
-import { REPURCHASE_ORIGIN, type RepurchaseJob } from './repurchase.jobs.js';
+import { REPURCHASE_ORIGIN } from './domain/index.js';
+import type { RepurchaseJob } from './repurchase.jobs.js';
 
 /** The actor of the events repurchase reminder jobs append. */
 export const REPURCHASE_ACTOR = 'worker:repurchase-reminders';

@@ -1,5 +1,5 @@
 import type { JobsOptions, Queue } from 'bullmq';
-import { RetryLaterError } from '#projections';
+import { RetryLaterError } from '#read-model-engine';
 
 export type ScheduledJobOptions = JobsOptions & { readonly jobId: string };
 

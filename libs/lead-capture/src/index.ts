@@ -18,3 +18,5 @@ export { EMAIL_CLAIM_STREAM_PREFIX, EMAIL_CLAIMED, EmailClaims, emailClaimStream
 export { captureLead, checkLead, forCustomer, leadDecider, type CaptureLead, type LeadSubmission } from './lead.js';
 export { leadCaptureMigrations } from './lead-capture.migrations.js';
 export { SubmissionRateLimiter } from './rate-limiter.js';
+export { FormsModule } from './lead-capture.module.js';
+export { useSubmissionHttp } from './submission-http.js';

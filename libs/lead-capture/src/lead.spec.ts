@@ -1,4 +1,5 @@
-import { customerDecider, fold, RuleViolationError, type CustomerEvent } from '#domain';
+import { customerDecider, type CustomerEvent } from '#customers/domain';
+import { fold, RuleViolationError } from '#domain';
 import { captureLead, checkLead, forCustomer, leadDecider, type LeadSubmission } from './lead.js';
 import type { FormRecord } from './form.js';
 

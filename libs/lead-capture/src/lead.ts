@@ -1,4 +1,5 @@
-import { customerDecider, type CustomerEvent, type CustomerState, type Decider, type RecordFormSubmission, type RegisterCustomer, type Utm } from '#domain';
+import { customerDecider, type CustomerEvent, type CustomerState, type RecordFormSubmission, type RegisterCustomer, type Utm } from '#customers/domain';
+import { type Decider } from '#domain';
 import type { FormRecord } from './form.js';
 
 /** A submission as validated: what the person filled in, and what the page said about where they came from. */

@@ -2,7 +2,7 @@ import { authMigrations } from '#auth';
 import { commandsMigrations } from '#commands';
 import { eventStoreMigrations, personalDataMigrations } from '#event-store';
 import { leadCaptureMigrations } from '#lead-capture';
-import { projectionsMigrations } from '#projections';
+import { projectionsMigrations } from '#read-model-engine';
 import { createPool, ensureDatabase, migrate, type MigrationSet } from '#postgres';
 import { webhooksMigrations } from '#webhooks';
 import type { AppConfig } from '#config';

@@ -10,7 +10,7 @@ import {
   type EventStore,
 } from '#event-store';
 import type { AppConfig } from '#config';
-import { domainPersonalData, domainUpcasters } from '#domain';
+import { domainPersonalData, domainUpcasters } from '#event-catalog';
 import type pg from 'pg';
 
 /** What the domain says about its events: which fields are personal, how old versions are upcast. */

@@ -4,7 +4,7 @@ import { PostgresDataKeyStore, type EventStore } from '#event-store';
 import { createPool } from '#postgres';
 import pg from 'pg';
 import { DOMAIN_EVENT_SCHEMA, createEventStore, type EventSchema } from './event-store.js';
-import { APP_CONFIG, DATA_KEYS, EVENT_STORE, PG_POOL } from './tokens.js';
+import { APP_CONFIG, DATA_KEYS, EVENT_STORE, PG_POOL } from '#providers';
 
 /**
  * What every app shares, provided once per process: the config, the PostgreSQL pool, the event

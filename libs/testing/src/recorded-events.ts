@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { customerStream, type CustomerEvent } from '#domain';
+import { customerStream, type CustomerEvent } from '#customers/domain';
 import type { JsonObject, RecordedEvent } from '#event-store';
 
 /** An event as a context's decider makes it, before the store records it. */

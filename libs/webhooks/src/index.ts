@@ -30,3 +30,5 @@ export {
   type SubscriptionDefinition,
 } from './webhook.subscription.js';
 export { WEBHOOKS_QUEUED, WEBHOOKS_SCHEMA, webhooksMigrations, type DisabledReason, type WebhookTables } from './webhooks.migrations.js';
+export { WebhooksModule } from './webhooks.module.js';
+export { Webhooks } from './webhooks.service.js';

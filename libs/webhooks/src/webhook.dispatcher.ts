@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { comparePositions, parsePosition, serializePosition, type RecordedEvent } from '#event-store';
-import type { Projection } from '#projections';
-import { inChunks } from '../../../projections/shared/batch-sql.js';
+import type { Projection } from '#read-model-engine';
+import { inChunks } from '#postgres';
 import { deliveryIdFor, UNFINISHED_STATUSES } from './webhook.delivery.js';
 import { assignLanes, laneOf } from './webhook.lanes.js';
 import { lockLanes, notifyQueued, shareSubscriptionsLock, type WebhookDb } from './webhook.outbox.js';

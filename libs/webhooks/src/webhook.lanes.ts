@@ -1,4 +1,4 @@
-import { keyOf } from '../../../projections/shared/batch-sql.js';
+import { keyOf } from '#postgres';
 
 /** One event to deliver to one subscription, in log order within a batch. */
 export interface DeliveryCandidate {

@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type pg from 'pg';
 import { serializePosition, START, type EventStore } from '#event-store';
-import { decodeCursor, encodeCursor, invalidCursor } from '#projections';
+import { decodeCursor, encodeCursor, invalidCursor } from '#read-model-engine';
 import type { AttemptOutcome, DeliveryStatus } from './webhook.delivery.js';
 import { disableSubscription, notifyQueued, takeSubscriptionsLock, webhookDb, type SubscriptionRow, type WebhookDb } from './webhook.outbox.js';
 import type { SubscriptionDefinition } from './webhook.subscription.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { EVENT_SCHEMA_VERSION } from '#domain';
+import { EVENT_SCHEMA_VERSION } from '#event-catalog';
 import type { FieldError } from '#http';
 
 /** `eventTypes: ["*"]`: every event type of the domain. */

@@ -3,9 +3,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_SECURITY } from '#auth';
 import { FieldErrorDto, ProblemDetailsDto } from '#http';
-import { useSubmissionHttp } from '../forms/submission-http.js';
+import { useSubmissionHttp } from '#lead-capture';
 import { BODY_LIMIT_BYTES } from './problems.js';
-import { refuseForbiddenFormFields } from './request-input.js';
+import { refuseForbiddenFormFields } from '#http';
 
 const OPENAPI_JSON_PATH = 'openapi.json';
 const OPENAPI_UI_PATH = 'docs';

@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import { DomainError, customerIdOfStream } from '#domain';
+import { DomainError } from '#domain';
+import { customerIdOfStream } from '#customers/domain';
 import {
   DuplicateEventIdError,
   EventStoreUnavailableError,
@@ -9,7 +10,7 @@ import {
   WrongExpectedRevisionError,
 } from '#event-store';
 import { PROBLEM_TYPES, ProblemException, type ProblemDetails } from '#http';
-import { ProjectionLagError } from '#projections';
+import { ProjectionLagError } from '#read-model-engine';
 
 /** Largest JSON or form body accepted; bigger ones get a 413. */
 export const BODY_LIMIT_BYTES = 256 * 1024;

@@ -3,12 +3,12 @@ import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Kysely } from 'kysely';
 import { Roles } from '#auth';
 import type { EventStore } from '#event-store';
-import { projectionStatuses, type ProjectionStatus, type ProjectionsTables } from '#projections';
-import { EVENT_STORE } from '#runtime';
+import { projectionStatuses, type ProjectionStatus, type ProjectionsTables } from '#read-model-engine';
+import { EVENT_STORE } from '#providers';
 import { WebhookStore, type SubscriptionBacklog } from '#webhooks';
-import { ReadModelsModule } from '../read-models/read-models.module.js';
-import { READ_MODELS_DB } from '../read-models/read-models.tokens.js';
-import { WebhooksModule } from '../webhooks/webhooks.module.js';
+import { ReadModelsModule } from '#read-model-engine';
+import { READ_MODELS_DB } from '#read-model-engine';
+import { WebhooksModule } from '#webhooks';
 
 /** A gauge: its name, help text, and one sample per subject (labels, value). */
 type Gauge<T> = readonly [name: string, help: string, labels: (subject: T) => string, value: (subject: T) => number];

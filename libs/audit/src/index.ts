@@ -1,0 +1,11 @@
+export { AuditModule } from './audit.module.js';
+export { AS_OF_RULE } from './as-of.js';
+export { INSTANT_RULE } from './as-of.js';
+export { parseAsOf } from './as-of.js';
+export { parseInstant } from './as-of.js';
+export { parseWholeNumber } from './as-of.js';
+export { REVISION_RULE } from './as-of.js';
+export type { AsOf } from './as-of.js';
+export { customerStateAsOf } from './customer-audit.js';
+export { HISTORY_MAX_LIMIT } from './customer-audit.js';
+export { readCustomerHistory } from './customer-audit.js';

@@ -1,0 +1,3 @@
+export { CustomersModule } from './customers.module.js';
+export { RecordClickDto } from './dto/tracking.dto.js';
+export { LogCallDto } from './dto/interactions.dto.js';

@@ -1,5 +1,0 @@
-export * from './rep.events.js';
-export type * from './rep.commands.js';
-export * from './rep.state.js';
-export { repDecider, decideRep, evolveRep, reassignedTask } from './rep.decider.js';
-export { repStream, repIdOfStream } from './rep.stream.js';

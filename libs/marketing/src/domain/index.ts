@@ -1,0 +1,3 @@
+export * from './campaign/index.js';
+export * from './product/index.js';
+export * from './visitor/index.js';

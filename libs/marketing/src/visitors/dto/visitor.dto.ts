@@ -1,0 +1,7 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { StreamCommandResultDto } from '#commands';
+
+export class VisitorCommandResultDto extends StreamCommandResultDto {
+  @ApiProperty({ example: 'v-7f3a9c2e' })
+  visitorId!: string;
+}

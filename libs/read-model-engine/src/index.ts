@@ -1,0 +1,17 @@
+export { RetryLaterError, projectionSchema, type Projection } from './projection.js';
+export { ProjectionHandlerError, activeSchema, applyEvents, dropProjectionTables, prepareProjectionTables, projectionMigrations } from './projection-tables.js';
+export { PROJECTIONS_ADVANCED, PROJECTIONS_SCHEMA, projectionsMigrations, type ProjectionsTables } from './projections.migrations.js';
+export { ProjectionLagError, ReadConsistency, type ReadConsistencyOptions } from './read-consistency.js';
+export { ProjectionRunner, type ProjectionRunnerOptions } from './projection-runner.js';
+export { LAG_COUNT_CAP, LATEST_SKIPS, projectionStatuses, type ProjectionStatus } from './projection-status.js';
+export { SkipRefusedError, skipCommand, skipFailedEvent, skippedEvents, type SkipRequest, type SkippedEvent } from './skipped-events.js';
+export { verifyProjection, type RowDifference, type Verification } from './verify-projection.js';
+export { ProjectionSupervisor, type ProjectionSupervisorOptions } from './projection-supervisor.js';
+export { buildLabel, compareBuilds, requestRebuild, type BuildId } from './projection-builds.js';
+export { decodeCursor, encodeCursor, invalidCursor } from './cursor.js';
+export { ConsistencyQueryDto } from './http/consistency.dto.js';
+export { CONSISTENT_WITH } from './http/read-models.service.js';
+export { ConsistencyHeader } from './http/read-models.service.js';
+export { ReadModels } from './http/read-models.service.js';
+export { ReadModelsModule } from './http/read-models.module.js';
+export { READ_MODELS_DB } from './http/read-models.tokens.js';

@@ -1,0 +1,1 @@
+export { RepsModule } from './sales.module.js';

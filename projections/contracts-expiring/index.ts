@@ -1,0 +1,2 @@
+export { contractsExpiringProjection } from './contracts-expiring.projection.js';
+export { ContractsModule } from './contracts-expiring.controller.js';

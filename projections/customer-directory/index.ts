@@ -1,0 +1,5 @@
+export { customerDirectoryProjection } from './directory.projection.js';
+export { CUSTOMER_DIRECTORY } from './directory.projection.js';
+export { DirectoryQueries } from './directory.queries.js';
+export { CustomerQueriesModule } from './customer-queries.module.js';
+export type { DirectoryTables } from './directory.projection.js';

@@ -1,0 +1,3 @@
+export { ReportsModule } from './reports.module.js';
+export { marketingProjection } from './marketing.projection.js';
+export { MarketingQueries } from './marketing.queries.js';

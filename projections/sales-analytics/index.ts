@@ -1,0 +1,14 @@
+export { PROFIT_SEGMENTS } from './sales-analytics.calc.js';
+export { TREND_INTERVALS } from './sales-analytics.calc.js';
+export type { ProfitSegment } from './sales-analytics.calc.js';
+export type { TrendInterval } from './sales-analytics.calc.js';
+export { MAX_PRICE_BUCKET_MINOR } from './sales-analytics.queries.js';
+export { MAX_TOP } from './sales-analytics.queries.js';
+export { SALES_ANALYTICS } from './sales-analytics.projection.js';
+export { SalesAnalyticsQueries } from './sales-analytics.queries.js';
+export type { DemographicsReport } from './sales-analytics.queries.js';
+export type { Margin } from './sales-analytics.queries.js';
+export type { ProductsReport } from './sales-analytics.queries.js';
+export type { ProfitabilityReport } from './sales-analytics.queries.js';
+export type { TrendsReport } from './sales-analytics.queries.js';
+export { salesAnalyticsProjection } from './sales-analytics.projection.js';
