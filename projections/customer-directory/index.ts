@@ -3,3 +3,4 @@ export { CUSTOMER_DIRECTORY } from './directory.projection.js';
 export { DirectoryQueries } from './directory.queries.js';
 export { CustomerQueriesModule } from './customer-queries.module.js';
 export type { DirectoryTables } from './directory.projection.js';
+export { DirectoryEmailLookup } from './directory-email-lookup.js';

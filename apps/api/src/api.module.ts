@@ -11,7 +11,7 @@ import { FormsModule } from '#lead-capture';
 import { CampaignsModule, ProductsModule, VisitorsModule } from '#marketing';
 import { PROJECTIONS } from '#projections';
 import { ContractsModule } from '#projections/contracts-expiring';
-import { CustomerQueriesModule } from '#projections/customer-directory';
+import { CustomerQueriesModule, DirectoryEmailLookup } from '#projections/customer-directory';
 import { ReportsModule } from '#projections/marketing-attribution';
 import { SalesQueriesModule } from '#projections/sales-performance';
 import { ReadModelsModule } from '#read-model-engine';
@@ -38,7 +38,7 @@ import { createValidationPipe } from '#http';
     ProductsModule,
     CampaignsModule,
     VisitorsModule,
-    FormsModule,
+    FormsModule.register(DirectoryEmailLookup),
     ReadModelsModule,
     AuditModule.register(PROJECTIONS),
     ReportsModule,

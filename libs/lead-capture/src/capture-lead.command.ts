@@ -1,6 +1,5 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Kysely } from 'kysely';
 import { commandIdFor, runDecider, type CommandContext, type CommandOutcome } from '#commands';
 import { customerStream } from '#customers/domain';
 import { RuleViolationError } from '#domain';
@@ -9,10 +8,8 @@ import type { EventStore } from '#event-store';
 import { captureLead, checkLead, forCustomer, leadDecider, type LeadSubmission } from './lead.js';
 import { EmailClaims, emailClaimStream, normalizeEmail, type EmailClaimedData } from './email-claim.js';
 import { type FormRecord } from './form.js';
-import { activeSchema, type ProjectionsTables } from '#read-model-engine';
 import { EVENT_STORE } from '#providers';
-import { CUSTOMER_DIRECTORY, type DirectoryTables } from '#projections/customer-directory';
-import { READ_MODELS_DB } from '#read-model-engine';
+import { KNOWN_CUSTOMERS, type KnownCustomers } from './known-customers.js';
 import { EMAIL_SECRET } from './lead-capture.tokens.js';
 
 /** A validated submission of a form, to become a lead (or a known customer's submission). */
@@ -43,8 +40,8 @@ const MAX_APPEND_ATTEMPTS = 10;
  * (leadDecider), which registers them only if nobody did yet.
  *
  * Customers who did not come through a form (POST /customers, imports) have no claim: the first
- * submission with an address looks it up in the customer-directory read model and claims it for
- * the customer found there, the oldest if several. The trade-off: the directory is eventually
+ * submission with an address looks it up in the known customers (the app gives the customer-directory
+ * read model) and claims it for the customer found there, the oldest if several. The trade-off: the directory is eventually
  * consistent, so a customer registered a moment before (not yet projected), or while the projector
  * is down, is not found and the submission registers a second customer. The alternative, claiming
  * the address in every registration, would make POST /customers, imports and profile changes of
@@ -64,7 +61,7 @@ export class CaptureLeadCommandHandler implements ICommandHandler<CaptureLeadCom
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(EMAIL_SECRET) private readonly emailSecret: string,
-    @Inject(READ_MODELS_DB) private readonly readModels: Kysely<ProjectionsTables>,
+    @Inject(KNOWN_CUSTOMERS) private readonly known: KnownCustomers,
   ) {
     this.claims = new EmailClaims(store);
   }
@@ -92,26 +89,8 @@ export class CaptureLeadCommandHandler implements ICommandHandler<CaptureLeadCom
 
   /** Whom an address nobody claimed yet belongs to: a customer the directory knows by it, or the new lead. */
   private async firstClaim(email: string, newCustomerId: string, claimedAt: string): Promise<EmailClaimedData> {
-    const known = await this.directoryCustomer(email);
+    const known = await this.known.oldestByEmail(normalizeEmail(email));
     return known === undefined ? { customerId: newCustomerId, origin: 'new_lead', claimedAt } : { customerId: known, origin: 'existing_customer', claimedAt };
-  }
-
-  /** The oldest customer the directory lists with this address (case-insensitive); none before the directory is built. */
-  private async directoryCustomer(email: string): Promise<string | undefined> {
-    const schema = await activeSchema(this.readModels, CUSTOMER_DIRECTORY);
-    if (schema === null) return undefined;
-    const directory = this.readModels.withSchema(schema) as unknown as Kysely<DirectoryTables>;
-    const row = await directory
-      .selectFrom('customers')
-      .select('customer_id')
-      // ILIKE without wildcards: an exact, case-insensitive match the directory's trigram index serves.
-      .where('email', 'ilike', normalizeEmail(email).replace(/[\\%_]/g, '\\$&'))
-      .where('erased', '=', false)
-      .orderBy('created_at')
-      .orderBy('customer_id')
-      .limit(1)
-      .executeTakeFirst();
-    return row?.customer_id;
   }
 }
 

@@ -20,3 +20,4 @@ export { leadCaptureMigrations } from './lead-capture.migrations.js';
 export { SubmissionRateLimiter } from './rate-limiter.js';
 export { FormsModule } from './lead-capture.module.js';
 export { useSubmissionHttp } from './submission-http.js';
+export { KNOWN_CUSTOMERS, type KnownCustomers } from './known-customers.js';

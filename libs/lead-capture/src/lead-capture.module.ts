@@ -1,4 +1,4 @@
-import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { AppConfig } from '#config';
 import { FormStore } from './form.store.js';
@@ -9,11 +9,13 @@ import { ReadModelsModule } from '#read-model-engine';
 import { CaptureLeadCommandHandler } from './capture-lead.command.js';
 import { FormSubmissionsController } from './form-submissions.controller.js';
 import { FormsController } from './forms.controller.js';
+import { KNOWN_CUSTOMERS, type KnownCustomers } from './known-customers.js';
 import { EMAIL_SECRET } from './lead-capture.tokens.js';
 
 /**
  * Lead capture: forms (admin), their public submission route, and the de-duplication of leads by
- * e-mail address. Needs `configureHttpApp` for the submission route's body limit and CORS.
+ * e-mail address. Needs `configureHttpApp` for the submission route's body limit and CORS, and
+ * `register` with the customers already known by address (a read model the app chooses).
  */
 @Module({
   imports: [CqrsModule, ReadModelsModule],
@@ -35,6 +37,10 @@ import { EMAIL_SECRET } from './lead-capture.tokens.js';
   ],
 })
 export class FormsModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  static register(knownCustomers: Type<KnownCustomers>): DynamicModule {
+    return { module: FormsModule, providers: [{ provide: KNOWN_CUSTOMERS, useClass: knownCustomers }] };
+  }
+
   constructor(@Inject(SubmissionRateLimiter) private readonly rateLimiter: SubmissionRateLimiter) {}
 
   onApplicationBootstrap(): Promise<void> {
