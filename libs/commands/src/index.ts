@@ -5,8 +5,7 @@ export { CORRELATION_ID_HEADER, headerToken, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_
 export { commandsMigrations } from './commands.migrations.js';
 export { IdempotencyStore, type IdempotencyStoreOptions } from './idempotency.store.js';
 export { runDecider, toNewEvents, type CommandOutcome, type DomainEvent, type RunOptions } from './decider-runner.js';
-export { executeOnStream } from './stream-commands.js';
-export type { StreamCommands } from './stream-commands.js';
+export { ExecuteStreamCommand, executeOnStream, type StreamCommands } from './stream-commands.js';
 export { CommandResultDto } from './command-result.dto.js';
 export { StreamCommandsModule } from './stream-commands.js';
 export { StreamCommandResultDto } from './stream-commands.js';

@@ -2,14 +2,11 @@ import { Body, Controller, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '#auth';
-import { Command, CurrentCommand, type CommandContext, type CommandOutcome } from '#commands';
-import { customerDecider, customerStream, type CustomerCommand, type CustomerEvent, type CustomerState, type EraseCustomer } from '#customers/domain';
+import { Command, CommandResultDto, CurrentCommand, executeOnStream, type CommandContext, type CommandOutcome } from '#commands';
+import type { CustomerCommand, EraseCustomer } from '#customers/domain';
 import { serializePosition } from '#event-store';
-import { ApiProblemResponse } from '#http';
-import { executeOnStream, type StreamCommands } from '#commands';
-import { ParseIdPipe } from '#http';
+import { ApiProblemResponse, ParseIdPipe } from '#http';
 import { AssignOwnerDto } from './dto/assign-owner.dto.js';
-import { CommandResultDto } from '#commands';
 import { EraseCustomerDto } from './dto/erase-customer.dto.js';
 import { RecordContractDto, ReviseContractDto, TerminateContractDto } from './dto/contracts.dto.js';
 import { LogCallDto, LogEmailDto, LogMeetingDto } from './dto/interactions.dto.js';
@@ -18,16 +15,10 @@ import { RecordPurchaseDto, RecordRefundDto } from './dto/purchases.dto.js';
 import { RegisterCustomerDto } from './dto/register-customer.dto.js';
 import { RecordClickDto, RecordFormSubmissionDto, RecordSiteVisitDto } from './dto/tracking.dto.js';
 import { UpdateProfileDto } from './dto/update-profile.dto.js';
+import { CUSTOMER_STREAM_COMMANDS } from './customer-stream-commands.js';
 import { EraseCustomerCommand } from './erase-customer.command.js';
-import { schemaVersionOf } from '#event-catalog';
 
 const now = () => new Date().toISOString();
-
-const CUSTOMERS: StreamCommands<CustomerCommand, CustomerEvent, CustomerState> = {
-  decider: customerDecider,
-  streamOf: (command) => customerStream(command.customerId),
-  schemaVersionOf,
-};
 
 /**
  * The write side of the customer context: each route turns its body into a domain command and
@@ -250,7 +241,7 @@ export class CustomersController {
   }
 
   private async run(command: CustomerCommand, context: CommandContext): Promise<CommandResultDto> {
-    return { customerId: command.customerId, ...(await executeOnStream(this.commandBus, CUSTOMERS, command, context)) };
+    return { customerId: command.customerId, ...(await executeOnStream(this.commandBus, CUSTOMER_STREAM_COMMANDS, command, context)) };
   }
 
   private result(customerId: string, outcome: CommandOutcome): CommandResultDto {

@@ -1,9 +1,11 @@
-import { commandIdFor, runDecider, type CommandContext } from '#commands';
+import type { CommandBus } from '@nestjs/cqrs';
+import { commandIdFor, ExecuteStreamCommand, type CommandContext } from '#commands';
+import { CUSTOMER_STREAM_COMMANDS } from '#customers';
+import { customerStream, type CustomerCommand } from '#customers/domain';
 import { DomainError } from '#domain';
-import { customerDecider, customerStream, type CustomerCommand } from '#customers/domain';
-import { repDecider, repStream, type AssignTask } from '#sales/domain';
-import { schemaVersionOf } from '#event-catalog';
 import type { EventStore } from '#event-store';
+import { ExecuteRepCommand } from '#sales';
+import type { AssignTask } from '#sales/domain';
 
 /** What a job did: `refused` when the customer decider no longer wants it (terminated, rescheduled, bought since, erased...). */
 export type DueOutcome =
@@ -33,9 +35,10 @@ export interface DueJob<D extends DueData> {
  * A due job's effect, as commands: `record` on the customer's stream, then, when the event names
  * the owner (the customer has one), `AssignTask` on the owner's stream. Command ids, and so event
  * ids and the task id, derive from the job id: a retried job (a crash between the two appends, a
- * lost acknowledgement) finds its commands already in the log and appends nothing twice.
+ * lost acknowledgement) finds its commands already in the log and appends nothing twice. Both go
+ * through the CommandBus, as every command does.
  */
-export async function runDueJob<D extends DueData>(store: EventStore, jobId: string, job: DueJob<D>): Promise<DueOutcome> {
+export async function runDueJob<D extends DueData>(bus: CommandBus, store: EventStore, jobId: string, job: DueJob<D>): Promise<DueOutcome> {
   const context = (step: string): CommandContext => {
     const commandId = commandIdFor(job.actor, `${jobId}#${step}`);
     return { commandId, correlationId: commandIdFor(job.actor, jobId), causationId: commandId, actor: job.actor };
@@ -43,7 +46,8 @@ export async function runDueJob<D extends DueData>(store: EventStore, jobId: str
   const stream = customerStream(job.customerId);
   let revision: number;
   try {
-    ({ revision } = await runDecider(store, customerDecider, stream, job.record(commandIdFor(job.actor, `${jobId}#task-id`)), context('due'), { schemaVersionOf }));
+    const record = job.record(commandIdFor(job.actor, `${jobId}#task-id`));
+    ({ revision } = await bus.execute(new ExecuteStreamCommand(CUSTOMER_STREAM_COMMANDS, record, context('due'))));
   } catch (error) {
     if (error instanceof DomainError) return { outcome: 'refused', reason: error.reason };
     throw error;
@@ -54,7 +58,7 @@ export async function runDueJob<D extends DueData>(store: EventStore, jobId: str
   const { repId, taskId } = data;
   if (repId === undefined || taskId === undefined) return { outcome: 'due' };
   try {
-    await runDecider(store, repDecider, repStream(repId), { type: 'AssignTask', repId, taskId, customerId: job.customerId, ...job.task(data) }, context('task'), { schemaVersionOf });
+    await bus.execute(new ExecuteRepCommand({ type: 'AssignTask', repId, taskId, customerId: job.customerId, ...job.task(data) }, context('task')));
   } catch (error) {
     // The owner cannot take it (never onboarded, deactivated): it stays due, without a task.
     if (error instanceof DomainError) return { outcome: 'task-refused', repId, reason: error.reason };

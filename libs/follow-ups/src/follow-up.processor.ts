@@ -1,4 +1,5 @@
 import type { FollowUpDueData } from '#customers/domain';
+import type { CommandBus } from '@nestjs/cqrs';
 import type { EventStore } from '#event-store';
 import { runDueJob, type DueOutcome } from './due-job.js';
 import { FOLLOW_UP_ORIGIN } from './domain/index.js';
@@ -11,8 +12,8 @@ export const FOLLOW_UP_ACTOR = 'worker:follow-ups';
  * A follow-up job's effect: `RecordFollowUpDue` on the customer's stream (refused for a terminated
  * contract or a rescheduled revision), then a `follow_up` task for the owner.
  */
-export function runFollowUp(store: EventStore, jobId: string, job: FollowUpJob): Promise<DueOutcome> {
-  return runDueJob<FollowUpDueData>(store, jobId, {
+export function runFollowUp(bus: CommandBus, store: EventStore, jobId: string, job: FollowUpJob): Promise<DueOutcome> {
+  return runDueJob<FollowUpDueData>(bus, store, jobId, {
     actor: FOLLOW_UP_ACTOR,
     customerId: job.customerId,
     record: (taskId) => ({

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import type { Queue, Worker } from 'bullmq';
 import type pg from 'pg';
 import type { AppConfig } from '#config';
@@ -20,7 +21,7 @@ export const FOLLOW_UP_TIMING = Symbol('FOLLOW_UP_TIMING');
 /**
  * Contract follow-ups and repurchase reminders: their schedulers (checkpointed log subscribers run
  * by the projection engine, one owner across processes) queue delayed jobs, and BullMQ workers run
- * each job when due, as commands on the customer's and the owner's streams.
+ * each job when due, as commands (through the CommandBus) on the customer's and the owner's streams.
  */
 @Injectable()
 export class FollowUps implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -32,6 +33,7 @@ export class FollowUps implements OnApplicationBootstrap, BeforeApplicationShutd
 
   constructor(
     private readonly redis: RedisConnection,
+    private readonly commandBus: CommandBus,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PG_POOL) pool: pg.Pool,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -48,8 +50,8 @@ export class FollowUps implements OnApplicationBootstrap, BeforeApplicationShutd
 
   onApplicationBootstrap(): void {
     this.workers = [
-      this.redis.worker<FollowUpJob, DueOutcome>(FOLLOW_UP_QUEUE, (job) => runFollowUp(this.store, job.id as string, job.data), 4, this.logger),
-      this.redis.worker<RepurchaseJob, DueOutcome>(REPURCHASE_QUEUE, (job) => runRepurchaseReminder(this.store, job.id as string, job.data), 4, this.logger),
+      this.redis.worker<FollowUpJob, DueOutcome>(FOLLOW_UP_QUEUE, (job) => runFollowUp(this.commandBus, this.store, job.id as string, job.data), 4, this.logger),
+      this.redis.worker<RepurchaseJob, DueOutcome>(REPURCHASE_QUEUE, (job) => runRepurchaseReminder(this.commandBus, this.store, job.id as string, job.data), 4, this.logger),
     ];
     this.schedulers.start();
   }

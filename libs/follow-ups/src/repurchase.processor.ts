@@ -1,4 +1,5 @@
 import type { RepurchaseReminderDueData } from '#customers/domain';
+import type { CommandBus } from '@nestjs/cqrs';
 import type { EventStore } from '#event-store';
 import { runDueJob, type DueOutcome } from './due-job.js';
 import { REPURCHASE_ORIGIN } from './domain/index.js';
@@ -12,8 +13,8 @@ export const REPURCHASE_ACTOR = 'worker:repurchase-reminders';
  * purchase has moved the expectation, and for an expected day already reminded), then a
  * `follow_up` task for the owner, due the day the reminder fell due.
  */
-export function runRepurchaseReminder(store: EventStore, jobId: string, job: RepurchaseJob): Promise<DueOutcome> {
-  return runDueJob<RepurchaseReminderDueData>(store, jobId, {
+export function runRepurchaseReminder(bus: CommandBus, store: EventStore, jobId: string, job: RepurchaseJob): Promise<DueOutcome> {
+  return runDueJob<RepurchaseReminderDueData>(bus, store, jobId, {
     actor: REPURCHASE_ACTOR,
     customerId: job.customerId,
     record: (taskId) => ({ type: 'RecordRepurchaseReminder', customerId: job.customerId, expectedOn: job.expectedOn, taskId, dueAt: job.dueAt }),

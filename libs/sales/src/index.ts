@@ -1,1 +1,3 @@
 export { RepsModule } from './sales.module.js';
+export { ExecuteRepCommand } from './execute-rep.command.js';
+export { RepCommandsModule } from './rep-commands.module.js';
