@@ -40,3 +40,14 @@ export class NotFoundError extends DomainError {
 export class RuleViolationError extends DomainError {
   readonly kind = 'rule_violated';
 }
+
+/** One function per command type of `C`, each given its own command: a decider's dispatch, exhaustive by type. */
+export type CommandHandlers<C extends { readonly type: string }, S, E> = {
+  readonly [K in C['type']]: (command: Extract<C, { readonly type: K }>, state: S) => E;
+};
+
+/** Runs the handler of `command`'s type. */
+export function handleCommand<C extends { readonly type: string }, S, E>(handlers: CommandHandlers<C, S, E>, command: C, state: S): E {
+  const handler = handlers[command.type as C['type']] as (command: C, state: S) => E;
+  return handler(command, state);
+}

@@ -1,3 +1,4 @@
+import type { CommandHandlers } from '#domain';
 import {
   calendarDate,
   currencyCode,
@@ -23,18 +24,12 @@ import { clearable } from './customer.rules.js';
 /** The customer's contracts (theirs with us and with competitors) and the follow-ups before they end. */
 export type ContractCommand = RecordContract | ReviseContract | TerminateContract | RecordFollowUpDue;
 
-export function decideContract(command: ContractCommand, state: CustomerState): CustomerEvent {
-  switch (command.type) {
-    case 'RecordContract':
-      return recordContract(command, state);
-    case 'ReviseContract':
-      return reviseContract(command, state);
-    case 'TerminateContract':
-      return terminateContract(command, state);
-    case 'RecordFollowUpDue':
-      return recordFollowUpDue(command, state);
-  }
-}
+export const CONTRACT_COMMANDS: CommandHandlers<ContractCommand, CustomerState, CustomerEvent> = {
+  RecordContract: recordContract,
+  ReviseContract: reviseContract,
+  TerminateContract: terminateContract,
+  RecordFollowUpDue: recordFollowUpDue,
+};
 
 function recordContract(command: RecordContract, state: CustomerState): CustomerEvent {
   const contractId = requiredText(command.contractId, 'contractId');

@@ -1,3 +1,4 @@
+import type { CommandHandlers } from '#domain';
 import { calendarDate, currencyCode, integer, optionalText, optionalTrimmed, ownValue, requiredText, timestamp, violation } from '#domain';
 import type { RecordPurchase, RecordRefund, RecordRepurchaseReminder } from './customer.commands.js';
 import type { CustomerEvent, PurchaseLine, RefundLine } from './customer.events.js';
@@ -7,16 +8,11 @@ import { purchaseFrequency } from './purchase-frequency.js';
 /** What the customer bought: purchases, refunds, and the reminders to buy again. */
 export type OrderCommand = RecordPurchase | RecordRefund | RecordRepurchaseReminder;
 
-export function decideOrder(command: OrderCommand, state: CustomerState): CustomerEvent {
-  switch (command.type) {
-    case 'RecordPurchase':
-      return recordPurchase(command, state);
-    case 'RecordRefund':
-      return recordRefund(command, state);
-    case 'RecordRepurchaseReminder':
-      return recordRepurchaseReminder(command, state);
-  }
-}
+export const ORDER_COMMANDS: CommandHandlers<OrderCommand, CustomerState, CustomerEvent> = {
+  RecordPurchase: recordPurchase,
+  RecordRefund: recordRefund,
+  RecordRepurchaseReminder: recordRepurchaseReminder,
+};
 
 function recordPurchase(command: RecordPurchase, state: CustomerState): CustomerEvent {
   const orderId = requiredText(command.orderId, 'orderId');

@@ -1,3 +1,4 @@
+import type { CommandHandlers } from '#domain';
 import {
   distinctTags,
   integer,
@@ -30,25 +31,18 @@ import {
   type Demographics,
   type ProfileUpdatedData,
 } from './customer.events.js';
-import type { CustomerState } from './customer.state.js';
-
 import { clearable, mergeFields } from './customer.rules.js';
+import type { CustomerState } from './customer.state.js';
 
 /** Who the customer is: their profile, owner, stage; and their erasure. */
 export type ProfileCommand = UpdateProfile | AssignOwner | ConvertLead | EraseCustomer;
 
-export function decideProfile(command: ProfileCommand, state: CustomerState): CustomerEvent {
-  switch (command.type) {
-    case 'UpdateProfile':
-      return updateProfile(command, state);
-    case 'AssignOwner':
-      return assignOwner(command, state);
-    case 'ConvertLead':
-      return convertLead(command, state);
-    case 'EraseCustomer':
-      return eraseCustomer(command);
-  }
-}
+export const PROFILE_COMMANDS: CommandHandlers<ProfileCommand, CustomerState, CustomerEvent> = {
+  UpdateProfile: updateProfile,
+  AssignOwner: assignOwner,
+  ConvertLead: convertLead,
+  EraseCustomer: eraseCustomer,
+};
 
 export function register(command: RegisterCustomer, state: CustomerState): CustomerEvent {
   if (state.erased) violation('customer_erased', `customer ${command.customerId} was erased`);

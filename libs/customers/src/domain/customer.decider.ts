@@ -1,8 +1,8 @@
-import { NotFoundError, ownValue, stripUndefined, violation, type Decider } from '#domain';
-import { decideContract } from './customer-contracts.decider.js';
-import { decideInteraction } from './customer-interactions.decider.js';
-import { decideOrder } from './customer-orders.decider.js';
-import { decideProfile, register } from './customer-profile.decider.js';
+import { handleCommand, NotFoundError, ownValue, stripUndefined, violation, type CommandHandlers, type Decider } from '#domain';
+import { CONTRACT_COMMANDS } from './customer-contracts.decider.js';
+import { INTERACTION_COMMANDS } from './customer-interactions.decider.js';
+import { ORDER_COMMANDS } from './customer-orders.decider.js';
+import { PROFILE_COMMANDS, register } from './customer-profile.decider.js';
 import type { CustomerCommand, RegisterCustomer } from './customer.commands.js';
 import { reschedulesFollowUp, type Changes, type Contact, type CustomerEvent } from './customer.events.js';
 import { mergeFields } from './customer.rules.js';
@@ -37,36 +37,16 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
   return decideForRegistered(command, state).map((event) => stripUndefined(event));
 }
 
+/** Each command of a registered customer, by its sub-context's decider; the map's type makes it exhaustive. */
+const REGISTERED_COMMANDS: CommandHandlers<Exclude<CustomerCommand, RegisterCustomer>, CustomerState, CustomerEvent> = {
+  ...PROFILE_COMMANDS,
+  ...INTERACTION_COMMANDS,
+  ...ORDER_COMMANDS,
+  ...CONTRACT_COMMANDS,
+};
+
 function decideForRegistered(command: Exclude<CustomerCommand, RegisterCustomer>, state: CustomerState): CustomerEvent[] {
-  switch (command.type) {
-    case 'UpdateProfile':
-    case 'AssignOwner':
-    case 'ConvertLead':
-    case 'EraseCustomer':
-      return [decideProfile(command, state)];
-    case 'LogCall':
-    case 'LogEmail':
-    case 'LogMeeting':
-    case 'RecordClick':
-    case 'RecordSiteVisit':
-    case 'RecordFormSubmission':
-    case 'AddNote':
-    case 'AttachDocument':
-      return [decideInteraction(command, state)];
-    case 'RecordPurchase':
-    case 'RecordRefund':
-    case 'RecordRepurchaseReminder':
-      return [decideOrder(command, state)];
-    case 'RecordContract':
-    case 'ReviseContract':
-    case 'TerminateContract':
-    case 'RecordFollowUpDue':
-      return [decideContract(command, state)];
-    default: {
-      const unknown: never = command;
-      throw new Error(`unknown customer command ${(unknown as { type: string }).type}`);
-    }
-  }
+  return [handleCommand(REGISTERED_COMMANDS, command, state)];
 }
 
 // ================================================================================================
