@@ -3,3 +3,4 @@ export * from './validation.js';
 export * from './text.js';
 export * from './stream-names.js';
 export type * from './upcaster.js';
+export * from './click.js';

@@ -1,3 +1,4 @@
+import type { CommandHandlers } from '#domain';
 import { integer, oneOf, optionalInteger, optionalText, ownValue, requiredText, timestamp, violation } from '#domain';
 import type {
   AddNote,
@@ -11,31 +12,21 @@ import type {
 } from './customer.commands.js';
 import { CALL_OUTCOMES, DIRECTIONS, DOCUMENT_KINDS, MEETING_KINDS, type CustomerEvent } from './customer.events.js';
 import type { CustomerState } from './customer.state.js';
-import { clickData, utm } from './customer.tracking.js';
+import { clickData, utm } from '#domain';
 
 /** What happened with the customer: calls, e-mails, meetings, clicks, visits, form submissions, notes, documents. */
 export type InteractionCommand = LogCall | LogEmail | LogMeeting | RecordClick | RecordSiteVisit | RecordFormSubmission | AddNote | AttachDocument;
 
-export function decideInteraction(command: InteractionCommand, state: CustomerState): CustomerEvent {
-  switch (command.type) {
-    case 'LogCall':
-      return logCall(command);
-    case 'LogEmail':
-      return logEmail(command);
-    case 'LogMeeting':
-      return logMeeting(command);
-    case 'RecordClick':
-      return recordClick(command);
-    case 'RecordSiteVisit':
-      return recordSiteVisit(command);
-    case 'RecordFormSubmission':
-      return recordFormSubmission(command);
-    case 'AddNote':
-      return addNote(command);
-    case 'AttachDocument':
-      return attachDocument(command, state);
-  }
-}
+export const INTERACTION_COMMANDS: CommandHandlers<InteractionCommand, CustomerState, CustomerEvent> = {
+  LogCall: logCall,
+  LogEmail: logEmail,
+  LogMeeting: logMeeting,
+  RecordClick: recordClick,
+  RecordSiteVisit: recordSiteVisit,
+  RecordFormSubmission: recordFormSubmission,
+  AddNote: addNote,
+  AttachDocument: attachDocument,
+};
 
 function logCall(command: LogCall): CustomerEvent {
   return {

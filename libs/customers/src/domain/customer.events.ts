@@ -1,3 +1,6 @@
+import type { ClickData, Utm } from '#domain';
+// The click vocabulary is the kernel's (visitors click too); customers' events name it as before.
+export { CLICK_KINDS, UTM_FIELDS, type ClickKind, type Utm } from '#domain';
 /**
  * Events of a customer stream (`customer-<id>`): a lead, prospect or customer and every interaction
  * with them. Event data is JSON: timestamps are ISO 8601 strings in UTC (`2024-05-01T09:30:00.000Z`),
@@ -39,8 +42,6 @@ export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 export const MEETING_KINDS = ['meeting', 'visit'] as const;
 export type MeetingKind = (typeof MEETING_KINDS)[number];
 
-export const CLICK_KINDS = ['ad', 'email_link', 'affiliate_link'] as const;
-export type ClickKind = (typeof CLICK_KINDS)[number];
 
 export const CONTRACT_KINDS = ['own', 'competitor'] as const;
 export type ContractKind = (typeof CONTRACT_KINDS)[number];
@@ -84,14 +85,6 @@ export interface Demographics {
   companySize?: CompanySize;
 }
 
-export interface Utm {
-  source?: string;
-  medium?: string;
-  campaign?: string;
-  term?: string;
-  content?: string;
-}
-export const UTM_FIELDS = ['source', 'medium', 'campaign', 'term', 'content'] as const satisfies readonly (keyof Utm)[];
 
 /** A change set: a property present with a value sets it, present with `null` clears it, absent keeps it. */
 export type Changes<T> = { [K in keyof T]?: Exclude<T[K], undefined> | null };
@@ -176,16 +169,7 @@ export interface MeetingLoggedData {
   occurredAt: string;
 }
 
-export interface LeadClickRecordedData {
-  clickId: string;
-  kind: ClickKind;
-  campaignId?: string;
-  adId?: string;
-  affiliateSiteId?: string;
-  url: string;
-  utm?: Utm;
-  occurredAt: string;
-}
+export type LeadClickRecordedData = ClickData;
 
 export interface SiteVisitRecordedData {
   visitId: string;

@@ -6,5 +6,3 @@ export { customerPersonalData } from './customer.personal-data.js';
 export { customerUpcasters } from './customer.upcasters.js';
 export { customerStream, customerIdOfStream } from './customer.stream.js';
 export { daysPast, purchaseFrequency, type PurchaseFrequency } from './purchase-frequency.js';
-export type { ClickInput } from './customer.tracking.js';
-export { clickData } from './customer.tracking.js';

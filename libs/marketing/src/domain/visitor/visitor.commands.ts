@@ -1,4 +1,4 @@
-import type { ClickInput } from '#customers/domain';
+import type { ClickInput } from '#domain';
 
 /**
  * A click of an anonymous web visitor (stream `visitor-<visitorId>`), someone not known yet,

@@ -1,5 +1,5 @@
 import type { Decider } from '#domain';
-import { clickData } from '#customers/domain';
+import { clickData } from '#domain';
 import { stripUndefined, violation } from '#domain';
 import type { VisitorCommand } from './visitor.commands.js';
 import type { VisitorEvent } from './visitor.events.js';

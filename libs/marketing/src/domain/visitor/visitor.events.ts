@@ -1,4 +1,4 @@
-import type { ClickKind, Utm } from '#customers/domain';
+import type { ClickData } from '#domain';
 
 /**
  * Events of an anonymous web visitor's stream (`visitor-<visitorId>`, the id the ad tracker's
@@ -6,16 +6,7 @@ import type { ClickKind, Utm } from '#customers/domain';
  * `visitorId` identifies the visitor: read models then count the visitor's clicks, earlier and
  * later, as that customer's. No personal data lives here.
  */
-export interface AnonymousClickRecordedData {
-  clickId: string;
-  kind: ClickKind;
-  campaignId?: string;
-  adId?: string;
-  affiliateSiteId?: string;
-  url: string;
-  utm?: Utm;
-  occurredAt: string;
-}
+export type AnonymousClickRecordedData = ClickData;
 
 export type VisitorEvent = { type: 'AnonymousClickRecorded'; data: AnonymousClickRecordedData };
 

@@ -1,15 +1,42 @@
-import { nonEmpty, oneOf, optionalText, requiredText, textFields, timestamp, violation } from '#domain';
-import type { RecordClick } from './customer.commands.js';
-import { CLICK_KINDS, UTM_FIELDS, type LeadClickRecordedData, type Utm } from './customer.events.js';
+import { nonEmpty, oneOf, optionalText, requiredText, textFields, timestamp, violation } from './validation.js';
 
-/** What a click is recorded from: a known customer's (RecordClick) or an anonymous visitor's. */
-export type ClickInput = Pick<RecordClick, 'clickId' | 'kind' | 'campaignId' | 'adId' | 'affiliateSiteId' | 'url' | 'utm' | 'occurredAt'>;
+/**
+ * Clicks on ads, e-mail links and affiliate links: the same vocabulary whether a known customer
+ * (customers) or an anonymous visitor (marketing) clicked, so it lives in the kernel.
+ */
+
+export const CLICK_KINDS = ['ad', 'email_link', 'affiliate_link'] as const;
+export type ClickKind = (typeof CLICK_KINDS)[number];
+
+export interface Utm {
+  source?: string;
+  medium?: string;
+  campaign?: string;
+  term?: string;
+  content?: string;
+}
+export const UTM_FIELDS = ['source', 'medium', 'campaign', 'term', 'content'] as const satisfies readonly (keyof Utm)[];
+
+/** A click as recorded, whoever clicked. */
+export interface ClickData {
+  clickId: string;
+  kind: ClickKind;
+  campaignId?: string;
+  adId?: string;
+  affiliateSiteId?: string;
+  url: string;
+  utm?: Utm;
+  occurredAt: string;
+}
+
+/** What a click is recorded from (a command's fields, unchecked). */
+export type ClickInput = ClickData;
 
 /**
  * A click's event data, the same whoever clicked: `ad` clicks need adId or campaignId,
  * `affiliate_link` clicks need affiliateSiteId, so every click can be attributed.
  */
-export function clickData(command: ClickInput): LeadClickRecordedData {
+export function clickData(command: ClickInput): ClickData {
   const kind = oneOf(command.kind, CLICK_KINDS, 'kind');
   const campaignId = optionalText(command.campaignId, 'campaignId');
   const adId = optionalText(command.adId, 'adId');
@@ -36,3 +63,4 @@ export function clickData(command: ClickInput): LeadClickRecordedData {
 export function utm(input: unknown): Utm | undefined {
   return nonEmpty(textFields(input, UTM_FIELDS, 'utm'));
 }
+
