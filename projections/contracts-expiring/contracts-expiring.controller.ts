@@ -1,16 +1,13 @@
 import { Controller, Get, Headers, Module, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
 import type { Kysely } from 'kysely';
 import { Roles } from '#auth';
 import { FOLLOW_UP_SCHEDULER } from '#follow-ups/domain';
-import { ApiProblemResponse } from '#http';
+import { ApiProblemResponse, PageCursor, PageLimit } from '#http';
+import { CONSISTENT_WITH, ConsistencyHeader, ConsistencyQueryDto, ReadModels, ReadModelsModule } from '#read-model-engine';
 import { CONTRACTS_EXPIRING } from './contracts-expiring.projection.js';
 import { ContractsExpiringQueries, type ExpiringPage } from './contracts-expiring.queries.js';
-import { ConsistencyQueryDto } from '#read-model-engine';
-import { ReadModelsModule } from '#read-model-engine';
-import { CONSISTENT_WITH, ConsistencyHeader, ReadModels } from '#read-model-engine';
 
 const DAY_MS = 86_400_000;
 
@@ -20,18 +17,10 @@ export class ExpiringContractsQueryDto extends ConsistencyQueryDto {
   @Matches(/^(?:[1-9]\d{0,2}|[1-3]\d{3})d$/, { message: 'within must be a number of days from 1 to 3999 followed by d, e.g. 90d' })
   within?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @PageLimit(500, 100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
+  @PageCursor()
   cursor?: string;
 }
 

@@ -1,10 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CUSTOMER_STAGES, type CustomerStage } from '#customers/domain';
-import { DIRECTORY_SORTS, SORT_ORDERS, type DirectorySort, type SortOrder } from './directory.queries.js';
-import { ID_PATTERN, IsId } from '#http';
+import { ID_PATTERN, IsId, PageCursor, PageLimit } from '#http';
 import { ConsistencyQueryDto } from '#read-model-engine';
+import { DIRECTORY_SORTS, SORT_ORDERS, type DirectorySort, type SortOrder } from './directory.queries.js';
 
 const timestamp = (property: string) => ({ message: `${property} must be an ISO 8601 date or timestamp` });
 
@@ -62,17 +61,9 @@ export class CustomerFiltersQueryDto extends ConsistencyQueryDto {
 export const MAX_CUSTOMERS_PAGE = 500;
 
 export class ListCustomersQueryDto extends CustomerFiltersQueryDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_CUSTOMERS_PAGE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_CUSTOMERS_PAGE)
+  @PageLimit(MAX_CUSTOMERS_PAGE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page (same filters, sort and order)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
+  @PageCursor('nextCursor of the previous page (same filters, sort and order)')
   cursor?: string;
 }

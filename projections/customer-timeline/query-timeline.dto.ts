@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsISO8601, IsOptional } from 'class-validator';
 import { CUSTOMER_EVENT_TYPES, type CustomerEventType } from '#customers/domain';
+import { PageCursor, PageLimit } from '#http';
 import { ConsistencyQueryDto } from '#read-model-engine';
 
 export const MAX_TIMELINE_PAGE = 200;
@@ -38,17 +39,9 @@ export class TimelineQueryDto extends ConsistencyQueryDto {
   @IsISO8601({ strict: true }, timestamp('to'))
   to?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_TIMELINE_PAGE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_TIMELINE_PAGE)
+  @PageLimit(MAX_TIMELINE_PAGE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
+  @PageCursor()
   cursor?: string;
 }

@@ -1,28 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { GOAL_PERIODS, TASK_KINDS, type GoalPeriod, type TaskKind } from '#sales/domain';
-import { PERIOD_KINDS, type PeriodKind } from './commission.calc.js';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageCursor, PageLimit } from '#http';
 import { TASK_STATUS_FILTERS, type TaskStatusFilter } from '#projections/rep-tasks';
 import { ConsistencyQueryDto } from '#read-model-engine';
+import { GOAL_PERIODS, TASK_KINDS, type GoalPeriod, type TaskKind } from '#sales/domain';
+import { PERIOD_KINDS, type PeriodKind } from './commission.calc.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const date = (property: string) => ({ message: `${property} must be a calendar date (YYYY-MM-DD)` });
 const MAX_PAGE = 1_000;
 
 class PageQueryDto extends ConsistencyQueryDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE)
+  @PageLimit(MAX_PAGE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
+  @PageCursor()
   cursor?: string;
 }
 

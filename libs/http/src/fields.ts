@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateBy, type ValidationArguments } from 'class-validator';
 import { keepsTextRule } from '#domain';
 
@@ -101,4 +102,20 @@ export function HttpUrl(description: string, example: string, optional = false):
     MaxLength(2048),
   ];
   return applyDecorators(...(optional ? [IsOptional(), ...decorators] : decorators));
+}
+
+/**
+ * Decorators as stacked on a property (top first) and applied as TypeScript applies a stack:
+ * bottom first, so validation reports in the same order either way.
+ */
+const stacked = (...decorators: PropertyDecorator[]): PropertyDecorator => applyDecorators(...decorators.reverse());
+
+/** `limit` of a cursor-paged query: an integer from 1 to `max`, `fallback` when absent. */
+export function PageLimit(max: number, fallback = 50): PropertyDecorator {
+  return stacked(ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: max, default: fallback }), IsOptional(), Type(() => Number), IsInt(), Min(1), Max(max));
+}
+
+/** `cursor` of a cursor-paged query: the previous page's nextCursor, passed back as is. */
+export function PageCursor(description = 'nextCursor of the previous page'): PropertyDecorator {
+  return stacked(ApiPropertyOptional({ description }), IsOptional(), IsString(), MaxLength(2000));
 }

@@ -27,3 +27,4 @@ export { OccurredAt } from './fields.js';
 export { IsStringRecord } from './string-record.js';
 export { MinorAmount } from './fields.js';
 export { IsId } from './fields.js';
+export { PageCursor, PageLimit } from './fields.js';

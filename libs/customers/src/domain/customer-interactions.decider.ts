@@ -1,5 +1,6 @@
 import type { CommandHandlers } from '#domain';
 import { integer, oneOf, optionalInteger, optionalText, ownValue, requiredText, timestamp, violation } from '#domain';
+import { clickData, utm } from '#domain';
 import type {
   AddNote,
   AttachDocument,
@@ -12,7 +13,6 @@ import type {
 } from './customer.commands.js';
 import { CALL_OUTCOMES, DIRECTIONS, DOCUMENT_KINDS, MEETING_KINDS, type CustomerEvent } from './customer.events.js';
 import type { CustomerState } from './customer.state.js';
-import { clickData, utm } from '#domain';
 
 /** What happened with the customer: calls, e-mails, meetings, clicks, visits, form submissions, notes, documents. */
 export type InteractionCommand = LogCall | LogEmail | LogMeeting | RecordClick | RecordSiteVisit | RecordFormSubmission | AddNote | AttachDocument;
