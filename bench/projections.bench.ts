@@ -37,20 +37,25 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
-import { customerDecider, customerStream, decideCustomer, evolveCustomer, type CustomerCommand, type CustomerEvent, type CustomerState, type PurchaseLineInput } from '#customers/domain';
+import {
+  customerDecider,
+  customerStream,
+  decideCustomer,
+  evolveCustomer,
+  type CustomerCommand,
+  type CustomerEvent,
+  type CustomerState,
+  type PurchaseLineInput,
+} from '#customers/domain';
 import { repDecider, repStream, type RepCommand } from '#sales/domain';
 import { schemaVersionOf } from '#event-catalog';
 import { comparePositions, parsePosition, type EventStore, type JsonObject, type Position } from '#event-store';
 import type { Projection } from '#read-model-engine';
-import { DirectoryQueries } from '#projections/customer-directory';
-import { customerDirectoryProjection } from '#projections/customer-directory';
-import { TimelineQueries } from '#projections/customer-timeline';
-import { customerTimelineProjection } from '#projections/customer-timeline';
-import { purchaseFrequencyProjection } from '#projections/purchase-frequency';
-import { PurchaseFrequencyQueries } from '#projections/purchase-frequency';
+import { customerDirectoryProjection, DirectoryQueries } from '#projections/customer-directory';
+import { customerTimelineProjection, TimelineQueries } from '#projections/customer-timeline';
+import { purchaseFrequencyProjection, PurchaseFrequencyQueries } from '#projections/purchase-frequency';
 import { repTasksProjection } from '#projections/rep-tasks';
-import { salesPerformanceProjection } from '#projections/sales-performance';
-import { SalesPerformanceQueries } from '#projections/sales-performance';
+import { salesPerformanceProjection, SalesPerformanceQueries } from '#projections/sales-performance';
 import {
   BATCH_SIZE,
   CATCHUP,

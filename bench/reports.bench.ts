@@ -1,10 +1,30 @@
-import { AGE_BANDS, COMPANY_SIZES, customerDecider, customerStream, type ClickKind, type CustomerCommand, type Demographics, type PurchaseLineInput, type RecordPurchase, type Utm } from '#customers/domain';
-import { campaignDecider, campaignStream, productDecider, productStream, visitorDecider, visitorStream, type CampaignChannel, type CampaignCommand, type ProductCommand, type VisitorCommand } from '#marketing/domain';
+import { marketingProjection, MarketingQueries } from '#projections/marketing-attribution';
+import { salesAnalyticsProjection, SalesAnalyticsQueries } from '#projections/sales-analytics';
+import {
+  AGE_BANDS,
+  COMPANY_SIZES,
+  customerDecider,
+  customerStream,
+  type ClickKind,
+  type CustomerCommand,
+  type Demographics,
+  type PurchaseLineInput,
+  type RecordPurchase,
+  type Utm,
+} from '#customers/domain';
+import {
+  campaignDecider,
+  campaignStream,
+  productDecider,
+  productStream,
+  visitorDecider,
+  visitorStream,
+  type CampaignChannel,
+  type CampaignCommand,
+  type ProductCommand,
+  type VisitorCommand,
+} from '#marketing/domain';
 import type { Projection } from '#read-model-engine';
-import { marketingProjection } from '#projections/marketing-attribution';
-import { MarketingQueries } from '#projections/marketing-attribution';
-import { salesAnalyticsProjection } from '#projections/sales-analytics';
-import { SalesAnalyticsQueries } from '#projections/sales-analytics';
 import {
   BATCH_SIZE,
   CATCHUP,

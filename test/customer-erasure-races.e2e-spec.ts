@@ -1,6 +1,6 @@
-import { PG_POOL } from '#providers';
 import type pg from 'pg';
 import type { Response } from 'supertest';
+import { PG_POOL } from '#providers';
 import { startTestApi, type TestApi } from './support/api.js';
 
 const ROUNDS = 6;

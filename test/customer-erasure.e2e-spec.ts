@@ -1,6 +1,6 @@
+import type pg from 'pg';
 import { isErased, type EventStore, type JsonObject } from '#event-store';
 import { EVENT_STORE, PG_POOL } from '#providers';
-import type pg from 'pg';
 import { startTestApi, type TestApi } from './support/api.js';
 
 describe('erasing a customer (POST /customers/:id/erase)', () => {

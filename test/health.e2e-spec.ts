@@ -1,5 +1,5 @@
-import { eventIdFor, EventStoreUnavailableError, serializePosition, type EventStore } from '#event-store';
 import type pg from 'pg';
+import { eventIdFor, EventStoreUnavailableError, serializePosition, type EventStore } from '#event-store';
 import { EVENT_STORE, PG_POOL } from '#providers';
 import { startTestApi, type TestApi } from './support/api.js';
 

@@ -1,12 +1,12 @@
 import { Body, Controller, Inject, Param, Post } from '@nestjs/common';
 import { IsString } from 'class-validator';
+import type pg from 'pg';
 import { ApiKeyService, Roles } from '#auth';
 import { Command, commandIdFor, CurrentCommand, type CommandContext } from '#commands';
 import { RuleViolationError } from '#domain';
 import { eventIdFor, type EventStore } from '#event-store';
 import { PROBLEM_TYPES } from '#http';
 import { EVENT_STORE, PG_POOL } from '#providers';
-import type pg from 'pg';
 import { startTestApi, type TestApi } from './support/api.js';
 
 class NoteDto {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
+import { PURCHASE_FREQUENCY, type PurchaseFrequencyView } from '#projections/purchase-frequency';
 import { customerStream } from '#customers/domain';
 import { serializePosition, type RecordedEvent } from '#event-store';
 import { REPURCHASE_ORIGIN, REPURCHASE_QUEUE, REPURCHASE_SCHEDULER, repurchaseJobId, repurchaseScheduler, type RepurchaseJob } from '#follow-ups';
-import { PURCHASE_FREQUENCY } from '#projections/purchase-frequency';
-import type { PurchaseFrequencyView } from '#projections/purchase-frequency';
 import { eventsOf, JobsApp, TEST_DAY_MS, until, wholeLog } from './support/jobs.js';
 
 /**

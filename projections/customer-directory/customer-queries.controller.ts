@@ -2,23 +2,17 @@ import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Kysely } from 'kysely';
 import type { ServerResponse } from 'node:http';
+import { ApiProblemResponse, notFoundProblem, ParseIdPipe, ProblemException } from '#http';
+import { CUSTOMER_TIMELINE, TimelineQueries, TimelineQueryDto } from '#projections/customer-timeline';
+import { PURCHASE_FREQUENCY, PurchaseFrequencyQueries, type PurchaseFrequencyView } from '#projections/purchase-frequency';
+import { ConsistencyHeader, ConsistencyQueryDto, CONSISTENT_WITH, ReadModels } from '#read-model-engine';
 import { Roles } from '#auth';
 import { REPURCHASE_SCHEDULER } from '#follow-ups/domain';
-import { ApiProblemResponse, notFoundProblem, ProblemException } from '#http';
 import { CSV_HEADER, csvLine } from './directory.csv.js';
 import { CUSTOMER_DIRECTORY } from './directory.projection.js';
 import { DirectoryQueries, type DirectoryFilters, type DirectoryOrder } from './directory.queries.js';
-import { CUSTOMER_TIMELINE } from '#projections/customer-timeline';
-import { TimelineQueries } from '#projections/customer-timeline';
-import { PURCHASE_FREQUENCY } from '#projections/purchase-frequency';
-import { PurchaseFrequencyQueries, type PurchaseFrequencyView } from '#projections/purchase-frequency';
-import { ParseIdPipe } from '#http';
-import { ConsistencyQueryDto } from '#read-model-engine';
-import { CONSISTENT_WITH, ConsistencyHeader, ReadModels } from '#read-model-engine';
 import { CustomerFiltersQueryDto, ListCustomersQueryDto } from './query-customers.dto.js';
 import { CustomerPageDto, CustomerProfileDto, TimelinePageDto } from './query-results.dto.js';
-import { TimelineQueryDto } from '#projections/customer-timeline';
-
 const DEFAULT_LIMIT = 50;
 /** Rows of the export buffered into one write: fewer, larger chunks; memory stays bounded. */
 const EXPORT_CHUNK_BYTES = 64 * 1024;

@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CUSTOMER_STAGES } from '#customers/domain';
 import type { JsonObject } from '#event-store';
-import type { CustomerProfile } from './directory.queries.js';
 import type { TimelineItem } from '#projections/customer-timeline';
+import type { CustomerProfile } from './directory.queries.js';
 
 /** A customer as the directory holds it (OpenAPI schema of the directory's rows). */
 export class CustomerProfileDto implements CustomerProfile {

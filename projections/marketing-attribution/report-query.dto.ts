@@ -1,11 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { MAX_PRICE_BUCKET_MINOR, MAX_TOP, PROFIT_SEGMENTS, type ProfitSegment, TREND_INTERVALS, type TrendInterval } from '#projections/sales-analytics';
+import { ConsistencyQueryDto } from '#read-model-engine';
 import { ATTRIBUTION_MODELS, type AttributionModel } from './marketing.calc.js';
 import { MAX_LOOKBACK_DAYS } from './marketing.queries.js';
-import { PROFIT_SEGMENTS, TREND_INTERVALS, type ProfitSegment, type TrendInterval } from '#projections/sales-analytics';
-import { MAX_PRICE_BUCKET_MINOR, MAX_TOP } from '#projections/sales-analytics';
-import { ConsistencyQueryDto } from '#read-model-engine';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const date = (property: string) => ({ message: `${property} must be a calendar date (YYYY-MM-DD)` });

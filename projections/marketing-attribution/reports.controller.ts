@@ -1,14 +1,13 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { ServerResponse } from 'node:http';
+import { SALES_ANALYTICS, SalesAnalyticsQueries } from '#projections/sales-analytics';
 import { Roles } from '#auth';
 import { ApiProblemResponse } from '#http';
+import { CONSISTENT_WITH, ConsistencyHeader, ReadModels } from '#read-model-engine';
 import { MARKETING_ATTRIBUTION } from './marketing.projection.js';
 import { MarketingQueries } from './marketing.queries.js';
-import { SALES_ANALYTICS } from '#projections/sales-analytics';
-import { SalesAnalyticsQueries } from '#projections/sales-analytics';
 import { yearToDate, type ReportRange } from '../shared/parameters.js';
-import { CONSISTENT_WITH, ConsistencyHeader, ReadModels } from '#read-model-engine';
 import { AttributionQueryDto, ProductsQueryDto, ProfitabilityQueryDto, ReportQueryDto, TrendsQueryDto } from './report-query.dto.js';
 import { affiliatesCsv, attributionCsv, campaignsCsv, demographicsCsv, productsCsv, profitabilityCsv, trendsCsv } from './reports.csv.js';
 

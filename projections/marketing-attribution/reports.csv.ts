@@ -1,6 +1,6 @@
 import { csvFormat, type CsvColumn } from '#http';
-import type { AffiliatesReport, AttributionReport, CampaignFigures, CampaignsReport } from './marketing.queries.js';
 import type { DemographicsReport, Margin, ProductsReport, ProfitabilityReport, TrendsReport } from '#projections/sales-analytics';
+import type { AffiliatesReport, AttributionReport, CampaignFigures, CampaignsReport } from './marketing.queries.js';
 import type { Money } from '../shared/money.js';
 
 /**

@@ -4,8 +4,8 @@ import type { RecordedEvent } from '#event-store';
 import { REPURCHASE_ORIGIN } from '#follow-ups/domain';
 import type { Projection } from '#read-model-engine';
 import { insertRows } from '#postgres';
-import { calendarDate, type CalendarDate } from '../shared/date-columns.js';
 import { originTask } from '#sales/domain';
+import { calendarDate, type CalendarDate } from '../shared/date-columns.js';
 
 export const PURCHASE_FREQUENCY = 'purchase-frequency';
 

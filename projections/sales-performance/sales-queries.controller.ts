@@ -1,17 +1,14 @@
 import { Controller, Get, Headers, Param, Query, Sse, SseSignal, type MessageEvent } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { from, map, type Observable } from 'rxjs';
+import { ApiProblemResponse, notFoundProblem, ParseIdPipe } from '#http';
+import { REP_TASKS, RepTasksQueries } from '#projections/rep-tasks';
+import { ConsistencyHeader, type ConsistencyQueryDto, CONSISTENT_WITH, ReadModels } from '#read-model-engine';
 import { Roles } from '#auth';
-import { ApiProblemResponse, notFoundProblem } from '#http';
-import { REP_TASKS } from '#projections/rep-tasks';
-import { RepTasksQueries } from '#projections/rep-tasks';
 import { SALES_PERFORMANCE } from './sales-performance.projection.js';
 import { SalesPerformanceQueries, type Leaderboard } from './sales-performance.queries.js';
 import { today } from '../shared/calendar.js';
 import { yearToDate } from '../shared/parameters.js';
-import { ParseIdPipe } from '#http';
-import type { ConsistencyQueryDto } from '#read-model-engine';
-import { CONSISTENT_WITH, ConsistencyHeader, ReadModels } from '#read-model-engine';
 import { CommissionsQueryDto, GoalsQueryDto, LeaderboardQueryDto, RepCommissionsQueryDto, TasksQueryDto } from './query-sales.dto.js';
 import { LeaderboardFeed } from './leaderboard-feed.js';
 

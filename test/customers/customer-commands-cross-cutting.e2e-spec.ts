@@ -1,9 +1,9 @@
+import type pg from 'pg';
 import { ApiKeyService } from '#auth';
 import { commandIdFor } from '#commands';
 import { eventIdFor, type JsonObject } from '#event-store';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from '#http';
 import { PG_POOL } from '#providers';
-import type pg from 'pg';
 import { ALL_ROUTES, bodies, CustomersHarness, newId, ORDER_ID, PROBLEM_JSON, ROUTES, type CommandRoute } from './support.js';
 
 interface OpenApiOperation {

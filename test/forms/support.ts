@@ -1,7 +1,7 @@
-import type { EventStore, RecordedEvent } from '#event-store';
-import { EVENT_STORE, PG_POOL } from '#providers';
 import type pg from 'pg';
 import type { Test } from 'supertest';
+import type { EventStore, RecordedEvent } from '#event-store';
+import { EVENT_STORE, PG_POOL } from '#providers';
 import { startTestApi, type TestApi, type TestApiOptions } from '../support/api.js';
 
 /** Shared by the lead-capture e2e specs: the real api, its forms, its submission route and the whole log it wrote. */

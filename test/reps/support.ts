@@ -1,8 +1,8 @@
+import type { Test } from 'supertest';
 import type { Role } from '#auth';
 import { repStream } from '#sales/domain';
 import { serializePosition, type EventStore, type RecordedEvent } from '#event-store';
 import { EVENT_STORE } from '#providers';
-import type { Test } from 'supertest';
 import { newId, POSITION } from '../customers/support.js';
 import { startTestApi, type TestApi } from '../support/api.js';
 import { expectProblem, type ProblemExpectation } from '../support/problem-expectations.js';

@@ -1,11 +1,11 @@
 import { jest } from '@jest/globals';
+import type pg from 'pg';
 import { ApiKeyService } from '#auth';
 import { commandIdFor } from '#commands';
 import { repStream } from '#sales/domain';
 import { comparePositions, EventStoreUnavailableError, serializePosition, type RecordedEvent } from '#event-store';
 import { PROBLEM_TYPES } from '#http';
 import { PG_POOL } from '#providers';
-import type pg from 'pg';
 import { omit, PROBLEM_JSON, UTC_TIMESTAMP } from '../customers/support.js';
 import { bodies, rejections, RepsHarness, ROUTES, TASK_ID, type Rejection, type Target } from './support.js';
 

@@ -1,5 +1,4 @@
-import { fold, type Decider, type DomainError, type NotFoundError, type RuleViolationError } from '#domain';
-import { deepFreeze } from '#domain';
+import { type Decider, deepFreeze, type DomainError, fold, type NotFoundError, type RuleViolationError } from '#domain';
 
 /**
  * Given/when/then for a decider's pure tests: `given(history).when(command).then(events)` or

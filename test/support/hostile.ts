@@ -1,5 +1,5 @@
-import { PG_POOL } from '#providers';
 import type pg from 'pg';
+import { PG_POOL } from '#providers';
 import type { TestApi } from './api.js';
 
 /**

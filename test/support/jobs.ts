@@ -4,15 +4,13 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
+import { FOLLOW_UP_TIMING, type FollowUpTiming } from '#follow-ups';
+import { EVENT_STORE, PG_POOL, queuePrefix } from '#providers';
 import type { FollowUpConfig } from '#config';
 import { repStream } from '#sales/domain';
 import { parsePosition, type EventStore, type Position, type RecordedEvent } from '#event-store';
-import { type FollowUpTiming } from '#follow-ups';
-import { queuePrefix } from '#providers';
 import { borrowedPool } from '#postgres';
 import { ProjectionRunner, ReadConsistency, type Projection, type ProjectionsTables } from '#read-model-engine';
-import { EVENT_STORE, PG_POOL } from '#providers';
-import { FOLLOW_UP_TIMING } from '#follow-ups';
 import { startTestApi, type TestApi } from './api.js';
 
 /**

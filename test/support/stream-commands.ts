@@ -1,8 +1,8 @@
+import type { Test } from 'supertest';
 import { ApiKeyService, type Role } from '#auth';
 import { serializePosition, type EventStore, type RecordedEvent } from '#event-store';
 import { PROBLEM_TYPES } from '#http';
 import { EVENT_STORE } from '#providers';
-import type { Test } from 'supertest';
 import { newId, POSITION } from '../customers/support.js';
 import { startTestApi, type TestApi } from './api.js';
 import { expectProblem, type ProblemExpectation } from './problem-expectations.js';

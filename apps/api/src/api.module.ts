@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
-import { ApiKeyGuard, ApiKeyService } from '#auth';
+import type pg from 'pg';
+import { AdminKeyProvisioner, ApiKeyGuard, ApiKeysController, ApiKeyService } from '#auth';
 import { CommandInterceptor, IdempotencyStore } from '#commands';
 import { PG_POOL } from '#providers';
-import type pg from 'pg';
-import { AdminKeyProvisioner, ApiKeysController } from '#auth';
 import { AuditModule } from '#audit';
 import { CustomersModule } from '#customers';
 import { FormsModule } from '#lead-capture';
@@ -17,10 +16,10 @@ import { SalesQueriesModule } from '#projections/sales-performance';
 import { ReadModelsModule } from '#read-model-engine';
 import { RepsModule } from '#sales';
 import { WebhooksModule } from '#webhooks';
+import { createValidationPipe } from '#http';
 import { MetricsModule } from './metrics/metrics.controller.js';
 import { HealthController } from './health.controller.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
-import { createValidationPipe } from '#http';
 
 /**
  * The HTTP API. Needs the RuntimeModule (config, PostgreSQL pool, event store) in the same process,

@@ -1,12 +1,12 @@
 import { Controller, Get, Inject, Logger, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ServerResponse } from 'node:http';
+import pg from 'pg';
 import { Public } from '#auth';
 import { serializePosition, type EventStore } from '#event-store';
 import { APP_CONFIG, EVENT_STORE, PG_POOL } from '#providers';
 import type { AppConfig } from '#config';
 import { buildLabel, skipCommand } from '#read-model-engine';
-import type { ServerResponse } from 'node:http';
-import pg from 'pg';
 
 interface FailedCheckpoint {
   name: string;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
 import { runDecider } from '#commands';
 import { loadConfig } from '#config';
 import { customerDecider, customerStream, type CustomerCommand } from '#customers/domain';
@@ -8,7 +9,6 @@ import { PostgresDataKeyStore, serializePosition, type EventStore, type Recorded
 import { createPool } from '#postgres';
 import { createEventStore, DOMAIN_EVENT_SCHEMA, prepareDatabase } from '#runtime';
 import { createTestDatabase, type TestDatabase } from '#testing';
-import type pg from 'pg';
 import { runCliCapturing } from '../../../test/support/cli.js';
 
 /** `replay` and `state` in process, against a fresh database holding customers written as the api writes them. */

@@ -1,7 +1,8 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import type pg from 'pg';
 import { ApiKeyNameTakenError, ApiKeyService, type ApiKeyRecord } from '#auth';
 import { ConfigError, loadConfig, redactPassword, type AppConfig } from '#config';
 import { borrowedPool, createPool } from '#postgres';
-import { Kysely, PostgresDialect } from 'kysely';
 import {
   ProjectionRunner,
   SkipRefusedError,
@@ -16,7 +17,6 @@ import {
 } from '#read-model-engine';
 import { openEventStore, prepareDatabase } from '#runtime';
 import { PROJECTIONS } from '#projections';
-import type pg from 'pg';
 import { customerStateAsOf, HISTORY_MAX_LIMIT, readCustomerHistory } from '#audit';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './args.js';
 

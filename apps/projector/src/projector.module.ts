@@ -1,9 +1,9 @@
 import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type pg from 'pg';
 import type { AppConfig } from '#config';
 import type { EventStore } from '#event-store';
 import { ProjectionSupervisor } from '#read-model-engine';
 import { APP_CONFIG, EVENT_STORE, engineLogs, PG_POOL } from '#providers';
-import type pg from 'pg';
 import { PROJECTIONS } from '#projections';
 
 /**

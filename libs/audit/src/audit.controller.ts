@@ -1,10 +1,9 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponse, notFoundProblem, ParseIdPipe } from '#http';
 import { Roles } from '#auth';
 import type { EventStore } from '#event-store';
-import { ApiProblemResponse, notFoundProblem } from '#http';
 import { EVENT_STORE } from '#providers';
-import { ParseIdPipe } from '#http';
 import { CustomerEventsQueryDto, CustomerHistoryDto, CustomerStateAsOfDto, CustomerStateQueryDto } from './audit.dto.js';
 import { CustomerHistoryNotFoundError, customerStateAsOf, readCustomerHistory } from './customer-audit.js';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { ApiKeyService } from './api-key.service.js';
 import type { AppConfig } from '#config';
 import { APP_CONFIG } from '#providers';
+import { ApiKeyService } from './api-key.service.js';
 
 /** The name CRM_ADMIN_API_KEY is stored under: the key list shows where it came from. */
 export const ADMIN_API_KEY_NAME = 'CRM_ADMIN_API_KEY';

@@ -1,9 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponse, notFoundProblem, ParseUuidPipe, PROBLEM_TYPES, ProblemException } from '#http';
 import { ApiKeyNameTakenError, ApiKeyService } from './api-key.service.js';
 import { Roles } from './access.js';
-import { ApiProblemResponse, notFoundProblem, PROBLEM_TYPES, ProblemException } from '#http';
-import { ParseUuidPipe } from '#http';
 import { ApiKeyDto, CreatedApiKeyDto, CreateApiKeyDto } from './api-key.dto.js';
 
 /** Key management for operators; the CLI (`keys create|list|revoke`) does the same. */

@@ -1,11 +1,11 @@
 import { Inject, Module } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Command, CommandBus, CommandHandler, CqrsModule, type ICommandHandler } from '@nestjs/cqrs';
-import { runDecider, type CommandOutcome, type DomainEvent } from './decider-runner.js';
-import { type CommandContext } from './command-context.js';
 import { type Decider } from '#domain';
 import { serializePosition, type EventStore } from '#event-store';
 import { EVENT_STORE } from '#providers';
+import { runDecider, type CommandOutcome, type DomainEvent } from './decider-runner.js';
+import { type CommandContext } from './command-context.js';
 
 /**
  * The command side of a context whose every command goes to one stream, decided there alone

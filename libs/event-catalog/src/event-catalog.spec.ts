@@ -1,10 +1,7 @@
-import { CAMPAIGN_EVENT_SCHEMA_VERSION } from '#marketing/domain';
+import { CAMPAIGN_EVENT_SCHEMA_VERSION, PRODUCT_EVENT_SCHEMA_VERSION, VISITOR_EVENT_SCHEMA_VERSION } from '#marketing/domain';
 import { CUSTOMER_EVENT_SCHEMA_VERSION, customerPersonalData } from '#customers/domain';
-import { EVENT_SCHEMA_VERSION, domainPersonalData, schemaVersionOf } from './event-catalog.js';
-import { PRODUCT_EVENT_SCHEMA_VERSION } from '#marketing/domain';
 import { REP_EVENT_SCHEMA_VERSION } from '#sales/domain';
-import { VISITOR_EVENT_SCHEMA_VERSION } from '#marketing/domain';
-
+import { EVENT_SCHEMA_VERSION, domainPersonalData, schemaVersionOf } from './event-catalog.js';
 describe('the domain-wide event schema', () => {
   const contexts = {
     customer: CUSTOMER_EVENT_SCHEMA_VERSION,

@@ -1,9 +1,7 @@
+import { CAMPAIGN_EVENT_SCHEMA_VERSION, PRODUCT_EVENT_SCHEMA_VERSION, VISITOR_EVENT_SCHEMA_VERSION } from '#marketing/domain';
 import type { Upcaster } from '#event-store';
-import { CAMPAIGN_EVENT_SCHEMA_VERSION } from '#marketing/domain';
 import { CUSTOMER_EVENT_SCHEMA_VERSION, customerPersonalData, customerUpcasters } from '#customers/domain';
-import { PRODUCT_EVENT_SCHEMA_VERSION } from '#marketing/domain';
 import { REP_EVENT_SCHEMA_VERSION } from '#sales/domain';
-import { VISITOR_EVENT_SCHEMA_VERSION } from '#marketing/domain';
 
 /**
  * The event schema of every bounded context, merged: what the event store wiring needs

@@ -1,10 +1,10 @@
-import { FOLLOW_UP_SCHEDULER } from './domain/index.js';
 import type { Queue } from 'bullmq';
 import type { Kysely, Migration } from 'kysely';
 import { customerIdOfStream, reschedulesFollowUp, toCustomerEvent } from '#customers/domain';
 import { repIdOfStream, toRepEvent } from '#sales/domain';
 import type { RecordedEvent } from '#event-store';
 import type { Projection } from '#read-model-engine';
+import { FOLLOW_UP_SCHEDULER } from './domain/index.js';
 import { contractEndsAt, followUpJobId, followUpJobOptions, leadDaysFor, type FollowUpJob, type FollowUpTiming } from './follow-up.jobs.js';
 import { applyJobChanges, type ScheduledJob } from './scheduled-jobs.js';
 

@@ -2,18 +2,17 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { CommandBus } from '@nestjs/cqrs';
 import type { Queue, Worker } from 'bullmq';
 import type pg from 'pg';
+import { APP_CONFIG, engineLogs, EVENT_STORE, PG_POOL, RedisConnection } from '#providers';
 import type { AppConfig } from '#config';
 import type { EventStore } from '#event-store';
+import { ProjectionSupervisor } from '#read-model-engine';
 import { FOLLOW_UP_QUEUE, type FollowUpJob, type FollowUpTiming } from './follow-up.jobs.js';
 import { REPURCHASE_QUEUE, type RepurchaseJob } from './repurchase.jobs.js';
 import { followUpScheduler } from './follow-up.scheduler.js';
 import { repurchaseScheduler } from './repurchase.scheduler.js';
 import { runFollowUp } from './follow-up.processor.js';
 import { runRepurchaseReminder } from './repurchase.processor.js';
-import { type DueOutcome } from './due-job.js';
-import { ProjectionSupervisor } from '#read-model-engine';
-import { APP_CONFIG, EVENT_STORE, engineLogs, PG_POOL } from '#providers';
-import { RedisConnection } from '#providers';
+import type { DueOutcome } from './due-job.js';
 
 /** The clock and day length follow-ups and reminders are scheduled by (a day and `Date.now`; tests shorten both). */
 export const FOLLOW_UP_TIMING = Symbol('FOLLOW_UP_TIMING');

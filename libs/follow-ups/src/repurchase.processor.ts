@@ -1,5 +1,5 @@
-import type { RepurchaseReminderDueData } from '#customers/domain';
 import type { CommandBus } from '@nestjs/cqrs';
+import type { RepurchaseReminderDueData } from '#customers/domain';
 import type { EventStore } from '#event-store';
 import { runDueJob, type DueOutcome } from './due-job.js';
 import { REPURCHASE_ORIGIN } from './domain/index.js';

@@ -1,10 +1,10 @@
-import { REPURCHASE_SCHEDULER } from './domain/index.js';
 import type { Queue } from 'bullmq';
 import { sql, type Kysely, type Migration } from 'kysely';
 import { customerIdOfStream, purchaseFrequency, toCustomerEvent } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
 import type { Projection } from '#read-model-engine';
 import { insertRows } from '#postgres';
+import { REPURCHASE_SCHEDULER } from './domain/index.js';
 import type { FollowUpTiming } from './follow-up.jobs.js';
 import { repurchaseDueAt, repurchaseJobId, repurchaseJobOptions, REPURCHASE_QUEUE, type RepurchaseJob } from './repurchase.jobs.js';
 import { applyJobChanges, type ScheduledJob } from './scheduled-jobs.js';

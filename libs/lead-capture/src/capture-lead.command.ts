@@ -5,10 +5,10 @@ import { customerStream } from '#customers/domain';
 import { RuleViolationError } from '#domain';
 import { schemaVersionOf } from '#event-catalog';
 import type { EventStore } from '#event-store';
+import { EVENT_STORE } from '#providers';
 import { captureLead, checkLead, forCustomer, leadDecider, type LeadSubmission } from './lead.js';
 import { EmailClaims, emailClaimStream, normalizeEmail, type EmailClaimedData } from './email-claim.js';
 import { type FormRecord } from './form.js';
-import { EVENT_STORE } from '#providers';
 import { KNOWN_CUSTOMERS, type KnownCustomers } from './known-customers.js';
 import { EMAIL_SECRET } from './lead-capture.tokens.js';
 

@@ -1,8 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
-import { DEFAULT_HONEYPOT_FIELD, FIELD_NAME_PATTERN, FIELD_NAME_RULE, MAX_EXTRA_FIELDS, STANDARD_FIELDS, TRACKING_FIELDS, type FormRecord } from './form.js';
 import { HttpUrl, OptionalId, Text } from '#http';
+import { DEFAULT_HONEYPOT_FIELD, FIELD_NAME_PATTERN, FIELD_NAME_RULE, MAX_EXTRA_FIELDS, STANDARD_FIELDS, TRACKING_FIELDS, type FormRecord } from './form.js';
 import { SUBMISSIONS_PATH } from './submission-http.js';
 
 /** An optional list of field names. */

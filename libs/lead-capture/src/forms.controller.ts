@@ -1,10 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponse, notFoundProblem, ParseUuidPipe, validationProblem } from '#http';
 import { Roles } from '#auth';
-import { ApiProblemResponse, notFoundProblem, validationProblem } from '#http';
 import { DEFAULT_HONEYPOT_FIELD, formDefinitionProblems, type FormDefinition } from './form.js';
 import { FormStore } from './form.store.js';
-import { ParseUuidPipe } from '#http';
 import { CreateFormDto, FormDto } from './form.dto.js';
 
 /** Lead-capture forms, for operators: create one, embed its key in a page; disable it when the campaign ends. */

@@ -1,11 +1,11 @@
 import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import type pg from 'pg';
 import type { AppConfig } from '#config';
+import { APP_CONFIG, PG_POOL } from '#providers';
+import { ReadModelsModule } from '#read-model-engine';
 import { FormStore } from './form.store.js';
 import { SubmissionRateLimiter } from './rate-limiter.js';
-import { APP_CONFIG, PG_POOL } from '#providers';
-import type pg from 'pg';
-import { ReadModelsModule } from '#read-model-engine';
 import { CaptureLeadCommandHandler } from './capture-lead.command.js';
 import { FormSubmissionsController } from './form-submissions.controller.js';
 import { FormsController } from './forms.controller.js';

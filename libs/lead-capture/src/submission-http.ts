@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { PROBLEM_TYPES, ProblemException } from '#http';
-import { refuseForbiddenFormFields } from '#http';
+import { PROBLEM_TYPES, ProblemException, refuseForbiddenFormFields } from '#http';
 
 /** Where pages post a form (Express path syntax); served by FormSubmissionsController. */
 export const SUBMISSIONS_PATH = '/forms/:formKey/submissions';

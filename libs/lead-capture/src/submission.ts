@@ -1,14 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { isEmail } from 'class-validator';
+import { checkInput, type FieldError, ID_PATTERN, ID_RULE, ProblemException, validationProblem } from '#http';
 import { commandIdFor } from '#commands';
 import { keepsTextRule } from '#domain';
-import { type Utm } from '#customers/domain';
-import { ProblemException, validationProblem, type FieldError } from '#http';
+import type { Utm } from '#customers/domain';
 import { ATTRIBUTION_FIELDS, isConventionalField, STANDARD_FIELDS, UTM_PARAMETERS, type FormRecord, type StandardField } from './form.js';
-import { type LeadSubmission } from './lead.js';
-import { ID_PATTERN, ID_RULE } from '#http';
-import { checkInput } from '#http';
-
+import type { LeadSubmission } from './lead.js';
 /** A submission's fields as sent, trimmed; blank ones left out (browsers send every input, filled or not). */
 export type SubmittedValues = ReadonlyMap<string, string>;
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue, Worker, type Processor } from 'bullmq';
+import { Redis } from 'ioredis';
 import { redactPassword, type AppConfig } from '#config';
 import { APP_CONFIG } from './tokens.js';
-import { Redis } from 'ioredis';
 
 /**
  * The worker's Redis connections. Redis being down does not stop the process: the outage is logged

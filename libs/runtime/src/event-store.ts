@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import {
   EventStoreDbEventStore,
   PersonalDataEventStore,
@@ -11,7 +12,6 @@ import {
 } from '#event-store';
 import type { AppConfig } from '#config';
 import { domainPersonalData, domainUpcasters } from '#event-catalog';
-import type pg from 'pg';
 
 /** What the domain says about its events: which fields are personal, how old versions are upcast. */
 export interface EventSchema {

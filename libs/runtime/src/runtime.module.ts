@@ -1,10 +1,10 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
 import type { AppConfig } from '#config';
 import { PostgresDataKeyStore, type EventStore } from '#event-store';
 import { createPool } from '#postgres';
-import pg from 'pg';
-import { DOMAIN_EVENT_SCHEMA, createEventStore, type EventSchema } from './event-store.js';
 import { APP_CONFIG, DATA_KEYS, EVENT_STORE, PG_POOL } from '#providers';
+import { DOMAIN_EVENT_SCHEMA, createEventStore, type EventSchema } from './event-store.js';
 
 /**
  * What every app shares, provided once per process: the config, the PostgreSQL pool, the event

@@ -1,12 +1,11 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponse, ParseIdPipe } from '#http';
 import { Roles } from '#auth';
 import { Command, CurrentCommand, type CommandContext } from '#commands';
 import type { RepCommand } from '#sales/domain';
 import { serializePosition } from '#event-store';
-import { ApiProblemResponse } from '#http';
-import { ParseIdPipe } from '#http';
 import { SetCommissionPlanDto } from './dto/commission-plan.dto.js';
 import { SetGoalDto } from './dto/goal.dto.js';
 import { DeactivateRepDto, OnboardRepDto, RepCommandResultDto } from './dto/rep.dto.js';

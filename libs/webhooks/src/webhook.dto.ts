@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { HttpUrl, Text } from '#http';
 import { ALL_EVENT_TYPES, MAX_SECRET_LENGTH, MIN_SECRET_LENGTH } from './webhook.subscription.js';
 import { DELIVERY_STATUSES, type AttemptOutcome, type DeliveryStatus } from './webhook.delivery.js';
 import { type AttemptRecord, type DeliveryRecord, type SubscriptionRecord } from './webhook.store.js';
 import { type DisabledReason } from './webhooks.migrations.js';
-import { HttpUrl, Text } from '#http';
 
 /** More types than the domain has would only repeat some. */
 const MAX_EVENT_TYPES = 100;

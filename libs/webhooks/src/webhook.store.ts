@@ -2,11 +2,11 @@ import { sql, type Selectable } from 'kysely';
 import type pg from 'pg';
 import { serializePosition, START, type EventStore } from '#event-store';
 import { decodeCursor, encodeCursor, invalidCursor } from '#read-model-engine';
+import { isUuid } from '#postgres';
 import type { AttemptOutcome, DeliveryStatus } from './webhook.delivery.js';
 import { disableSubscription, notifyQueued, takeSubscriptionsLock, webhookDb, type SubscriptionRow, type WebhookDb } from './webhook.outbox.js';
 import type { SubscriptionDefinition } from './webhook.subscription.js';
 import type { DeliveriesTable, DisabledReason } from './webhooks.migrations.js';
-import { isUuid } from '#postgres';
 
 export interface SubscriptionRecord {
   readonly id: string;

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
+import type pg from 'pg';
 import type { EventStore } from '#event-store';
 import { EVENT_STORE, PG_POOL } from '#providers';
 import { WebhookStore } from './webhook.store.js';
-import type pg from 'pg';
 import { WebhooksController } from './webhooks.controller.js';
 
 /** Webhook subscriptions and their deliveries (admin). Needs no Redis: the worker sends. */

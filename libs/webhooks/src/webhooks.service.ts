@@ -1,15 +1,14 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Queue, Worker } from 'bullmq';
 import type pg from 'pg';
+import { APP_CONFIG, engineLogs, EVENT_STORE, PG_POOL, RedisConnection } from '#providers';
 import type { AppConfig } from '#config';
 import type { EventStore } from '#event-store';
 import { ProjectionSupervisor } from '#read-model-engine';
-import { APP_CONFIG, EVENT_STORE, engineLogs, PG_POOL } from '#providers';
 import { addWebhookJobs, WEBHOOK_QUEUE, type ScheduledWebhookJob, type WebhookJob } from './webhook.jobs.js';
 import { webhookDispatcher } from './webhook.dispatcher.js';
 import { WebhookProcessor, type WebhookJobOutcome } from './webhook.processor.js';
 import { WebhookPump } from './webhook.pump.js';
-import { RedisConnection } from '#providers';
 
 /**
  * Outbound webhooks: the dispatcher (a checkpointed log subscriber run by the projection engine,

@@ -1,12 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { FieldErrorDto, ProblemDetailsDto, refuseForbiddenFormFields } from '#http';
 import { API_KEY_SECURITY } from '#auth';
-import { FieldErrorDto, ProblemDetailsDto } from '#http';
 import { useSubmissionHttp } from '#lead-capture';
 import { BODY_LIMIT_BYTES } from './problems.js';
-import { refuseForbiddenFormFields } from '#http';
-
 const OPENAPI_JSON_PATH = 'openapi.json';
 const OPENAPI_UI_PATH = 'docs';
 

@@ -1,14 +1,11 @@
 import { Controller, Get, Header, Inject, Module } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Kysely } from 'kysely';
+import { type ProjectionsTables, type ProjectionStatus, projectionStatuses, READ_MODELS_DB, ReadModelsModule } from '#read-model-engine';
+import { type SubscriptionBacklog, WebhooksModule, WebhookStore } from '#webhooks';
 import { Roles } from '#auth';
 import type { EventStore } from '#event-store';
-import { projectionStatuses, type ProjectionStatus, type ProjectionsTables } from '#read-model-engine';
 import { EVENT_STORE } from '#providers';
-import { WebhookStore, type SubscriptionBacklog } from '#webhooks';
-import { ReadModelsModule } from '#read-model-engine';
-import { READ_MODELS_DB } from '#read-model-engine';
-import { WebhooksModule } from '#webhooks';
 
 /** A gauge: its name, help text, and one sample per subject (labels, value). */
 type Gauge<T> = readonly [name: string, help: string, labels: (subject: T) => string, value: (subject: T) => number];

@@ -1,20 +1,4 @@
-import type { CommandHandlers } from '#domain';
-import {
-  calendarDate,
-  currencyCode,
-  integer,
-  NotFoundError,
-  oneOf,
-  optionalCurrencyCode,
-  optionalInteger,
-  optionalText,
-  optionalTrimmed,
-  ownValue,
-  requiredText,
-  sameJson,
-  timestamp,
-  violation,
-} from '#domain';
+import { calendarDate, type CommandHandlers, currencyCode, integer, NotFoundError, oneOf, optionalCurrencyCode, optionalInteger, optionalText, optionalTrimmed, ownValue, requiredText, sameJson, timestamp, violation } from '#domain';
 import type { RecordContract, RecordFollowUpDue, ReviseContract, TerminateContract } from './customer.commands.js';
 import { CONTRACT_KINDS, type ContractChanges, type CustomerEvent } from './customer.events.js';
 import type { ContractState, CustomerState } from './customer.state.js';

@@ -1,6 +1,4 @@
-import type { CommandHandlers } from '#domain';
-import { integer, oneOf, optionalInteger, optionalText, ownValue, requiredText, timestamp, violation } from '#domain';
-import { clickData, utm } from '#domain';
+import { clickData, type CommandHandlers, integer, oneOf, optionalInteger, optionalText, ownValue, requiredText, timestamp, utm, violation } from '#domain';
 import type {
   AddNote,
   AttachDocument,

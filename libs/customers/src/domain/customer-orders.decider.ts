@@ -1,5 +1,4 @@
-import type { CommandHandlers } from '#domain';
-import { calendarDate, currencyCode, integer, optionalText, optionalTrimmed, ownValue, requiredText, timestamp, violation } from '#domain';
+import { calendarDate, type CommandHandlers, currencyCode, integer, optionalText, optionalTrimmed, ownValue, requiredText, timestamp, violation } from '#domain';
 import type { RecordPurchase, RecordRefund, RecordRepurchaseReminder } from './customer.commands.js';
 import type { CustomerEvent, PurchaseLine, RefundLine } from './customer.events.js';
 import type { CustomerState } from './customer.state.js';

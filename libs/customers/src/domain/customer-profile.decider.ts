@@ -1,20 +1,4 @@
-import type { CommandHandlers } from '#domain';
-import {
-  distinctTags,
-  integer,
-  nonEmpty,
-  oneOf,
-  optionalEmail,
-  optionalOneOf,
-  optionalText,
-  optionalTrimmed,
-  requiredText,
-  requiredTrimmed,
-  sameJson,
-  textFields,
-  timestamp,
-  violation,
-} from '#domain';
+import { type CommandHandlers, distinctTags, integer, nonEmpty, oneOf, optionalEmail, optionalOneOf, optionalText, optionalTrimmed, requiredText, requiredTrimmed, sameJson, textFields, timestamp, violation } from '#domain';
 import type { AssignOwner, ConvertLead, EraseCustomer, RegisterCustomer, UpdateProfile } from './customer.commands.js';
 import {
   ADDRESS_FIELDS,

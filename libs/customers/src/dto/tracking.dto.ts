@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, Max, Min, ValidateNested } from 'class-validator';
+import { HttpUrl, IsStringRecord, OccurredAt, OptionalId, RequiredId, Text } from '#http';
 import { CLICK_KINDS, type ClickKind } from '#customers/domain';
-import { IsStringRecord } from '#http';
-import { HttpUrl, OccurredAt, OptionalId, RequiredId, Text } from '#http';
 
 export class UtmDto {
   @Text(200, { description: 'utm_source', example: 'newsletter', optional: true })

@@ -1,14 +1,12 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Command, type CommandContext, CurrentCommand, executeOnStream, type StreamCommands } from '#commands';
+import { ApiProblemResponse, ParseIdPipe } from '#http';
 import { Roles } from '#auth';
-import { Command, CurrentCommand, type CommandContext } from '#commands';
 import { campaignDecider, campaignStream, type CampaignCommand, type CampaignEvent, type CampaignState } from '#marketing/domain';
-import { ApiProblemResponse } from '#http';
-import { executeOnStream, type StreamCommands } from '#commands';
-import { ParseIdPipe } from '#http';
-import { AddAdDto, AddAffiliateDto, CampaignCommandResultDto, EndCampaignDto, LaunchCampaignDto } from './dto/campaign.dto.js';
 import { schemaVersionOf } from '#event-catalog';
+import { AddAdDto, AddAffiliateDto, CampaignCommandResultDto, EndCampaignDto, LaunchCampaignDto } from './dto/campaign.dto.js';
 
 const CAMPAIGNS: StreamCommands<CampaignCommand, CampaignEvent, CampaignState> = {
   decider: campaignDecider,

@@ -1,14 +1,12 @@
 import { Body, Controller, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Command, type CommandContext, CurrentCommand, executeOnStream, type StreamCommands } from '#commands';
+import { ApiProblemResponse, ParseIdPipe } from '#http';
 import { Roles } from '#auth';
-import { Command, CurrentCommand, type CommandContext } from '#commands';
 import { productDecider, productStream, type ProductCommand, type ProductEvent, type ProductState } from '#marketing/domain';
-import { ApiProblemResponse } from '#http';
-import { executeOnStream, type StreamCommands } from '#commands';
-import { ParseIdPipe } from '#http';
-import { ChangeProductPriceDto, ListProductDto, ProductCommandResultDto, RetireProductDto } from './dto/product.dto.js';
 import { schemaVersionOf } from '#event-catalog';
+import { ChangeProductPriceDto, ListProductDto, ProductCommandResultDto, RetireProductDto } from './dto/product.dto.js';
 
 const PRODUCTS: StreamCommands<ProductCommand, ProductEvent, ProductState> = {
   decider: productDecider,

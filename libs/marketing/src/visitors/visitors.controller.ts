@@ -1,15 +1,13 @@
 import { Body, Controller, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Command, type CommandContext, CurrentCommand, executeOnStream, type StreamCommands } from '#commands';
+import { ApiProblemResponse, ParseIdPipe } from '#http';
 import { Roles } from '#auth';
-import { Command, CurrentCommand, type CommandContext } from '#commands';
 import { visitorDecider, visitorStream, type VisitorCommand, type VisitorEvent, type VisitorState } from '#marketing/domain';
-import { ApiProblemResponse } from '#http';
-import { executeOnStream, type StreamCommands } from '#commands';
 import { RecordClickDto } from '#customers';
-import { ParseIdPipe } from '#http';
-import { VisitorCommandResultDto } from './dto/visitor.dto.js';
 import { schemaVersionOf } from '#event-catalog';
+import { VisitorCommandResultDto } from './dto/visitor.dto.js';
 
 const VISITORS: StreamCommands<VisitorCommand, VisitorEvent, VisitorState> = {
   decider: visitorDecider,

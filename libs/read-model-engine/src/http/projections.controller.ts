@@ -3,9 +3,9 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Kysely } from 'kysely';
 import { Roles } from '#auth';
 import type { EventStore } from '#event-store';
+import { EVENT_STORE } from '#providers';
 import { projectionStatuses, type ProjectionStatus } from '../projection-status.js';
 import { type ProjectionsTables } from '../projections.migrations.js';
-import { EVENT_STORE } from '#providers';
 import { READ_MODELS_DB } from './read-models.tokens.js';
 
 /** How far each projection is: for analysts wondering about freshness, and for operators' monitoring. */

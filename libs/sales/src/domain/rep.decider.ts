@@ -1,33 +1,6 @@
-import { NotFoundError, type Decider } from '#domain';
-import {
-  calendarDate,
-  emailAddress,
-  integer,
-  integerInRange,
-  objectList,
-  oneOf,
-  optionalCurrencyCode,
-  optionalInteger,
-  optionalOneOf,
-  optionalText,
-  optionalTrimmed,
-  ownValue,
-  requiredText,
-  requiredTrimmed,
-  stripUndefined,
-  timestamp,
-  violation,
-} from '#domain';
+import { calendarDate, type Decider, emailAddress, integer, integerInRange, NotFoundError, objectList, oneOf, optionalCurrencyCode, optionalInteger, optionalOneOf, optionalText, optionalTrimmed, ownValue, requiredText, requiredTrimmed, stripUndefined, timestamp, violation } from '#domain';
 import type { AssignTask, CompleteTask, DeactivateRep, OnboardRep, ReassignTask, RepCommand, SetCommissionPlan, SetGoal } from './rep.commands.js';
-import {
-  GOAL_PERIODS,
-  TASK_KINDS,
-  type CategoryRate,
-  type CommissionTier,
-  type GoalPeriod,
-  type RepEvent,
-  type RepEventOf,
-} from './rep.events.js';
+import { GOAL_PERIODS, TASK_KINDS, type CategoryRate, type CommissionTier, type GoalPeriod, type RepEvent, type RepEventOf } from './rep.events.js';
 import { goalKey, initialRepState, type RepState, type TaskState } from './rep.state.js';
 
 /** Rates are basis points: 10,000 is all of the revenue. */

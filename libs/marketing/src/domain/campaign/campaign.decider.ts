@@ -1,17 +1,4 @@
-import { NotFoundError, type Decider } from '#domain';
-import {
-  calendarDate,
-  currencyCode,
-  integer,
-  objectList,
-  oneOf,
-  optionalText,
-  requiredText,
-  requiredTrimmed,
-  stripUndefined,
-  timestamp,
-  violation,
-} from '#domain';
+import { calendarDate, currencyCode, type Decider, integer, NotFoundError, objectList, oneOf, optionalText, requiredText, requiredTrimmed, stripUndefined, timestamp, violation } from '#domain';
 import type { AddAd, AddAffiliate, CampaignCommand, EndCampaign, LaunchCampaign } from './campaign.commands.js';
 import { CAMPAIGN_CHANNELS, type Ad, type AffiliateSite, type CampaignEvent } from './campaign.events.js';
 import { initialCampaignState, type CampaignState } from './campaign.state.js';

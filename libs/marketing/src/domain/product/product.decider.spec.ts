@@ -1,5 +1,5 @@
-import { givenFor } from '../../../../../test/support/decider.js';
 import { NotFoundError, RuleViolationError, fold } from '#domain';
+import { givenFor } from '../../../../../test/support/decider.js';
 import {
   initialProductState,
   productDecider,

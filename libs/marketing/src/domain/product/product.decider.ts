@@ -1,16 +1,4 @@
-import { NotFoundError, type Decider } from '#domain';
-import {
-  calendarDate,
-  currencyCode,
-  integer,
-  optionalInteger,
-  optionalText,
-  requiredText,
-  requiredTrimmed,
-  stripUndefined,
-  timestamp,
-  violation,
-} from '#domain';
+import { calendarDate, currencyCode, type Decider, integer, NotFoundError, optionalInteger, optionalText, requiredText, requiredTrimmed, stripUndefined, timestamp, violation } from '#domain';
 import type { ChangeProductPrice, ListProduct, ProductCommand, RetireProduct } from './product.commands.js';
 import type { ProductEvent } from './product.events.js';
 import { initialProductState, type PriceState, type ProductState } from './product.state.js';

@@ -1,6 +1,4 @@
-import type { Decider } from '#domain';
-import { clickData } from '#domain';
-import { stripUndefined, violation } from '#domain';
+import { clickData, type Decider, stripUndefined, violation } from '#domain';
 import type { VisitorCommand } from './visitor.commands.js';
 import type { VisitorEvent } from './visitor.events.js';
 import { initialVisitorState, type VisitorState } from './visitor.state.js';
