@@ -5,7 +5,7 @@ import { projectionSchema } from '#read-model-engine';
 import { PG_POOL } from '#providers';
 import { CUSTOMER_DIRECTORY, customerDirectoryProjection } from '#projections/customer-directory';
 import { startTestApi, type TestApi } from './support/api.js';
-import { bodies, newId, PROBLEM_JSON } from './customers/support.js';
+import { bodies, newId, PROBLEM_JSON } from './support/customers.js';
 
 type Body = Record<string, unknown>;
 

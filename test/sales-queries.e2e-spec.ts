@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Role } from '#auth';
 import { PROBLEM_TYPES } from '#http';
 import { startTestApi, type TestApi } from './support/api.js';
-import { newId, PROBLEM_JSON } from './customers/support.js';
+import { newId, PROBLEM_JSON } from './support/customers.js';
 
 type Body = Record<string, unknown>;
 

@@ -2,7 +2,7 @@ import { campaignStream, visitorStream, type CampaignEvent, type CampaignLaunche
 import { type ClickKind, type CustomerEvent } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
 import { recordedCustomerEvents, recordedEvents } from '#testing';
-import { ProjectionTestbed, problemOf, type TablesDump } from '../shared/projection-testbed.js';
+import { ProjectionTestbed, problemOf, type TablesDump } from '#testing';
 import { marketingProjection } from './marketing.projection.js';
 import { MarketingQueries, type CampaignReportRow } from './marketing.queries.js';
 import type { MarketingTables } from './marketing.tables.js';

@@ -3,7 +3,7 @@ import { repStream, type CommissionPlanSetData, type GoalSetData, type RepEvent 
 import { type CustomerEvent, type PurchaseLine } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
 import { recordedCustomerEvents, recordedEvents } from '#testing';
-import { ProjectionTestbed, problemOf, type TablesDump } from '../shared/projection-testbed.js';
+import { ProjectionTestbed, problemOf, type TablesDump } from '#testing';
 import { salesPerformanceProjection } from './sales-performance.projection.js';
 import { SalesPerformanceQueries, type CommissionTotals } from './sales-performance.queries.js';
 import type { SalesPerformanceTables } from './sales-performance.tables.js';

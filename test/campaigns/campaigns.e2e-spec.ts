@@ -1,5 +1,5 @@
 import { campaignStream } from '#marketing/domain';
-import { omit, UTC_TIMESTAMP } from '../customers/support.js';
+import { omit, UTC_TIMESTAMP } from '../support/customers.js';
 import { daysFromToday } from '../reps/support.js';
 import { describeCrossCutting, rejections, StreamHarness, type Body, type Rejection, type StreamContext, type StreamRoute } from '../support/stream-commands.js';
 

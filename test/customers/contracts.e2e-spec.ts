@@ -1,4 +1,4 @@
-import { bodies, CONTRACT_ID, CustomersHarness, omit, rejections, ROUTES, UTC_TIMESTAMP, type Rejection, type Target } from './support.js';
+import { bodies, CONTRACT_ID, CustomersHarness, omit, rejections, ROUTES, UTC_TIMESTAMP, type Rejection, type Target } from '../support/customers.js';
 
 describe('contract commands', () => {
   let h: CustomersHarness;

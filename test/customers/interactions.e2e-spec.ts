@@ -1,4 +1,4 @@
-import { CustomersHarness, omit, rejections, ROUTES, UTC_TIMESTAMP, type Rejection } from './support.js';
+import { CustomersHarness, omit, rejections, ROUTES, UTC_TIMESTAMP, type Rejection } from '../support/customers.js';
 
 const NO_ZONE = '2026-11-20T14:30:00';
 

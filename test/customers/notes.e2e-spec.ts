@@ -1,4 +1,4 @@
-import { bodies, CONTRACT_ID, CustomersHarness, newId, omit, rejections, ROUTES, UTC_TIMESTAMP, type Rejection } from './support.js';
+import { bodies, CONTRACT_ID, CustomersHarness, newId, omit, rejections, ROUTES, UTC_TIMESTAMP, type Rejection } from '../support/customers.js';
 
 describe('notes and attachments', () => {
   let h: CustomersHarness;

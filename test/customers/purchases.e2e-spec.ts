@@ -1,4 +1,4 @@
-import { bodies, CustomersHarness, omit, ORDER_ID, rejections, ROUTES, UTC_TIMESTAMP, type Rejection } from './support.js';
+import { bodies, CustomersHarness, omit, ORDER_ID, rejections, ROUTES, UTC_TIMESTAMP, type Rejection } from '../support/customers.js';
 
 const line = (overrides: Record<string, unknown> = {}) => ({ productSku: 'SKU-1001', quantity: 1, unitPriceMinor: 100, currency: 'EUR', ...overrides });
 

@@ -1,4 +1,4 @@
-import { bodies, CustomersHarness, newId, omit, rejections, ROUTES, UTC_TIMESTAMP, type Rejection } from './support.js';
+import { bodies, CustomersHarness, newId, omit, rejections, ROUTES, UTC_TIMESTAMP, type Rejection } from '../support/customers.js';
 
 describe('customer registration and profile commands', () => {
   let h: CustomersHarness;

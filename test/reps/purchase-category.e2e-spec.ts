@@ -1,4 +1,4 @@
-import { bodies, CustomersHarness, ROUTES, type Rejection } from '../customers/support.js';
+import { bodies, CustomersHarness, ROUTES, type Rejection } from '../support/customers.js';
 
 /** Purchase lines name their product's category, for commission plans' per-category rates. */
 describe('the category of a purchase line', () => {

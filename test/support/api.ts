@@ -1,7 +1,9 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
+import type pg from 'pg';
 import { ApiKeyService, ROLES, type Role } from '#auth';
 import { loadConfig } from '#config';
+import { PG_POOL } from '#providers';
 import { prepareDatabase, RuntimeModule } from '#runtime';
 import { createTestDatabase, type TestDatabase } from '#testing';
 import request from 'supertest';
@@ -78,5 +80,36 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     await app?.close().catch(() => undefined);
     await drop();
     throw error;
+  }
+}
+
+/**
+ * How many events the log holds (the PostgreSQL event store's table). Not the head position: that
+ * only moves once the cluster's transaction horizon passes the newest event, not at its commit.
+ */
+export async function eventCount(api: TestApi): Promise<number> {
+  const { rows } = await api.app.get<symbol, pg.Pool>(PG_POOL).query<{ count: string }>('select count(*) from event_store.events');
+  return Number(rows[0].count);
+}
+
+interface StatusBody {
+  readonly projections: readonly { name: string; active: boolean; state: string; lag: { eventsBehind: number }; failure: unknown }[];
+}
+
+/**
+ * Waits until every projection that serves queries runs and has applied the whole log; fails naming
+ * the ones that stopped or stayed behind.
+ */
+export async function expectProjectionsCaughtUp(api: TestApi, timeoutMs = 30_000): Promise<StatusBody['projections']> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = (await api.http.get('/projections').auth(api.keys.admin, { type: 'bearer' }).expect(200)) as { body: StatusBody };
+    const active = body.projections.filter((p) => p.active);
+    const failed = active.filter((p) => p.state === 'failed');
+    const behind = active.filter((p) => p.state !== 'running' || p.lag.eventsBehind > 0);
+    if (failed.length > 0) throw new Error(`projections stopped: ${JSON.stringify(failed)}`);
+    if (behind.length === 0 && active.length > 0) return active;
+    if (Date.now() > deadline) throw new Error(`projections not caught up within ${timeoutMs} ms: ${JSON.stringify(behind)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -1,113 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { FOLLOW_UP_TIMING, type FollowUpTiming } from '#follow-ups';
-import { EVENT_STORE, PG_POOL, queuePrefix } from '#providers';
+import { EVENT_STORE, PG_POOL } from '#providers';
 import type { FollowUpConfig } from '#config';
 import { repStream } from '#sales/domain';
 import { parsePosition, type EventStore, type Position, type RecordedEvent } from '#event-store';
 import { borrowedPool } from '#postgres';
 import { ProjectionRunner, ReadConsistency, type Projection, type ProjectionsTables } from '#read-model-engine';
+import { eventsOf, QueuesView, RedisRelay, until } from '#testing';
 import { startTestApi, type TestApi } from './api.js';
 
 /**
- * Support for the tests of jobs on the real Redis.
- *
- * A TCP relay to the real Redis on a port of its own, which an app is pointed at: closing it is
- * "Redis unreachable" (connections refused) for that app only, as other test files share Redis.
+ * Support for the tests of jobs on the real Redis: the app that runs them. What needs no app (the
+ * Redis relay, a look at the queues, polling, reading the log) is in #testing.
  */
-export class RedisRelay {
-  private server: net.Server | null = null;
-  private readonly sockets = new Set<net.Socket>();
-  port = 0;
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  /** Listens (again on the same port, once it has one). */
-  async open(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(6379, '127.0.0.1');
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as net.AddressInfo).port;
-    this.server = server;
-  }
-
-  get isOpen(): boolean {
-    return this.server !== null;
-  }
-
-  /** Drops every connection and refuses new ones. */
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  }
-}
-
-/** Polls `probe` every 100 ms until it gives a value (not undefined or false); fails after `timeoutMs`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Every event in the log, page by page. */
-export async function wholeLog(store: EventStore): Promise<RecordedEvent[]> {
-  const events: RecordedEvent[] = [];
-  for (let from = parsePosition('0-0'); ; ) {
-    const page = await store.readAll({ from, limit: 1_000 });
-    if (page.events.length === 0) return events;
-    events.push(...page.events);
-    from = page.next;
-  }
-}
-
-/** The events of `type` in `stream`. */
-export async function eventsOf(store: EventStore, stream: string, type: string): Promise<RecordedEvent[]> {
-  return (await store.readStream(stream)).filter((event) => event.type === type);
-}
-
-/**
- * A test's own look at an app's queues, straight to Redis (not through the app's relay): one
- * connection, the queues under the app database's prefix, each emptied and closed at the end.
- */
-export class QueuesView {
-  private readonly redis = new Redis({ maxRetriesPerRequest: null });
-  private readonly queues: Queue[] = [];
-
-  queue<T>(name: string, databaseUrl: string): Queue<T> {
-    const queue = new Queue<T>(name, { connection: this.redis, prefix: queuePrefix(databaseUrl) });
-    this.queues.push(queue as Queue);
-    return queue;
-  }
-
-  async close(): Promise<void> {
-    for (const queue of this.queues) {
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await queue.close();
-    }
-    await this.redis.quit();
-  }
-}
 
 /** A second of test time is a "day" of lead times and margins. */
 export const TEST_DAY_MS = 1_000;

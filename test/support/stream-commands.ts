@@ -3,9 +3,9 @@ import { ApiKeyService, type Role } from '#auth';
 import { serializePosition, type EventStore, type RecordedEvent } from '#event-store';
 import { PROBLEM_TYPES } from '#http';
 import { EVENT_STORE } from '#providers';
-import { newId, POSITION } from '../customers/support.js';
+import { newId, POSITION } from './customers.js';
 import { startTestApi, type TestApi } from './api.js';
-import { expectProblem, type ProblemExpectation } from './problem-expectations.js';
+import { expectProblem, type ProblemExpectation } from '#testing';
 
 /**
  * Shared by the e2e specs of the contexts whose every command goes to one stream named by the id

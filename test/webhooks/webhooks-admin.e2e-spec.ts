@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PROBLEM_TYPES } from '#http';
 import { encodeCursor } from '#read-model-engine';
-import { expectProblem, PROBLEM_JSON } from '../support/problem-expectations.js';
+import { expectProblem, PROBLEM_JSON } from '#testing';
 import { Receiver, WebhooksHarness, type CreatedWebhook, type DeliveryJson } from './support.js';
 
 /** The admin routes of webhooks: who may call them, what they accept, what they answer for ids they do not know. */

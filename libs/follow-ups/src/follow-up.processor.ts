@@ -2,7 +2,7 @@ import type { CommandBus } from '@nestjs/cqrs';
 import type { FollowUpDueData } from '#customers/domain';
 import type { EventStore } from '#event-store';
 import { runDueJob, type DueOutcome } from './due-job.js';
-import { FOLLOW_UP_ORIGIN } from './domain/index.js';
+import { FOLLOW_UP_ORIGIN } from '#follow-ups/domain';
 import type { FollowUpJob } from './follow-up.jobs.js';
 
 /** The actor of the events follow-up jobs append. */

@@ -4,7 +4,7 @@ import { customerIdOfStream, reschedulesFollowUp, toCustomerEvent } from '#custo
 import { repIdOfStream, toRepEvent } from '#sales/domain';
 import type { RecordedEvent } from '#event-store';
 import type { Projection } from '#read-model-engine';
-import { FOLLOW_UP_SCHEDULER } from './domain/index.js';
+import { FOLLOW_UP_SCHEDULER } from '#follow-ups/domain';
 import { contractEndsAt, followUpJobId, followUpJobOptions, leadDaysFor, type FollowUpJob, type FollowUpTiming } from './follow-up.jobs.js';
 import { applyJobChanges, type ScheduledJob } from './scheduled-jobs.js';
 

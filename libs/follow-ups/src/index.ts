@@ -16,4 +16,4 @@ export { REPURCHASE_ACTOR, runRepurchaseReminder } from './repurchase.processor.
 export { repurchaseScheduler, type RepurchaseCustomersTable, type RepurchaseScheduleState, type RepurchaseSchedulerTables } from './repurchase.scheduler.js';
 export { FOLLOW_UP_TIMING } from './follow-ups.service.js';
 export { FollowUps } from './follow-ups.service.js';
-export * from './domain/index.js';
+export * from '#follow-ups/domain';

@@ -2,7 +2,7 @@ import type { CommandBus } from '@nestjs/cqrs';
 import type { RepurchaseReminderDueData } from '#customers/domain';
 import type { EventStore } from '#event-store';
 import { runDueJob, type DueOutcome } from './due-job.js';
-import { REPURCHASE_ORIGIN } from './domain/index.js';
+import { REPURCHASE_ORIGIN } from '#follow-ups/domain';
 import type { RepurchaseJob } from './repurchase.jobs.js';
 
 /** The actor of the events repurchase reminder jobs append. */

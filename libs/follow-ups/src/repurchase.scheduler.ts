@@ -4,7 +4,7 @@ import { customerIdOfStream, purchaseFrequency, toCustomerEvent } from '#custome
 import type { RecordedEvent } from '#event-store';
 import type { Projection } from '#read-model-engine';
 import { insertRows } from '#postgres';
-import { REPURCHASE_SCHEDULER } from './domain/index.js';
+import { REPURCHASE_SCHEDULER } from '#follow-ups/domain';
 import type { FollowUpTiming } from './follow-up.jobs.js';
 import { repurchaseDueAt, repurchaseJobId, repurchaseJobOptions, REPURCHASE_QUEUE, type RepurchaseJob } from './repurchase.jobs.js';
 import { applyJobChanges, type ScheduledJob } from './scheduled-jobs.js';

@@ -6,7 +6,7 @@ import { RetryLaterError, type Projection } from './projection.js';
 import { requestRebuild } from './projection-builds.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { ProjectionSupervisor } from './projection-supervisor.js';
-import { engineTestbed, type EngineTestbed } from './engine-testbed.js';
+import { engineTestbed, type EngineTestbed } from '#testing';
 import type { ProjectionsTables } from './projections.migrations.js';
 import { ProjectionLagError, ReadConsistency } from './read-consistency.js';
 import { verifyProjection } from './verify-projection.js';

@@ -6,7 +6,7 @@ import type { Projection } from './projection.js';
 import { requestRebuild } from './projection-builds.js';
 import { ProjectionRunner } from './projection-runner.js';
 import { projectionStatuses } from './projection-status.js';
-import { engineTestbed, type EngineTestbed } from './engine-testbed.js';
+import { engineTestbed, type EngineTestbed } from '#testing';
 import type { ProjectionsTables } from './projections.migrations.js';
 import { ReadConsistency } from './read-consistency.js';
 import { SkipRefusedError, skipFailedEvent } from './skipped-events.js';

@@ -6,7 +6,7 @@ import { createPool } from '#postgres';
 import type { TestDatabase } from '#testing';
 import type { Projection } from './projection.js';
 import { ProjectionRunner } from './projection-runner.js';
-import { engineTestbed, type EngineTestbed } from './engine-testbed.js';
+import { engineTestbed, type EngineTestbed } from '#testing';
 import type { ProjectionsTables } from './projections.migrations.js';
 import { ReadConsistency } from './read-consistency.js';
 import { verifyProjection } from './verify-projection.js';

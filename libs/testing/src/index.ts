@@ -1,2 +1,11 @@
 export { createTestDatabase, type TestDatabase } from './test-database.js';
 export { recordedCustomerEvents, recordedEvents } from './recorded-events.js';
+export { eventsOf, wholeLog } from './event-log.js';
+export { engineTestbed, ProjectionTestbed, type EngineTestbed, type TablesDump } from './read-model-testbeds.js';
+export { givenFor } from './given-when-then.js';
+export { BAD_IDS, newId, omit, type Body } from './command-requests.js';
+export { expectAppendedEvent, POSITION, UTC_TIMESTAMP, type AppendExpectation, type CommandAnswer } from './command-expectations.js';
+export { expectProblem, PROBLEM_JSON, problemOf, type ProblemExpectation } from './problem-expectations.js';
+export { ANY_HOSTILE, AWKWARD_BUT_VALID, JSONB_HOSTILE, LINE_BREAKS, nested, RULE_BREAKING } from './hostile-input.js';
+export { until } from './polling.js';
+export { QueuesView, RedisRelay } from './redis.js';

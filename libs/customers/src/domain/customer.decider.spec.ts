@@ -1,7 +1,7 @@
 import { PersonalDataPolicy, parseFieldPath } from '#event-store';
 import { NotFoundError, RuleViolationError, fold } from '#domain';
 import { EVENT_SCHEMA_VERSION, domainPersonalData, domainUpcasters, schemaVersionOf } from '#event-catalog';
-import { givenFor } from '../../../../test/support/decider.js';
+import { givenFor } from '#testing';
 import {
   CUSTOMER_EVENT_SCHEMA_VERSION,
   CUSTOMER_EVENT_TYPES,

@@ -1,6 +1,6 @@
 import { NotFoundError, RuleViolationError, fold } from '#domain';
 import { EVENT_SCHEMA_VERSION, domainPersonalData, schemaVersionOf } from '#event-catalog';
-import { givenFor } from '../../../../test/support/decider.js';
+import { givenFor } from '#testing';
 import {
   REP_EVENT_SCHEMA_VERSION,
   REP_EVENT_TYPES,

@@ -1,5 +1,5 @@
 import { NotFoundError, RuleViolationError, fold } from '#domain';
-import { givenFor } from '../../../../../test/support/decider.js';
+import { givenFor } from '#testing';
 import {
   campaignDecider,
   campaignIdOfStream,

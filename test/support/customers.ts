@@ -3,8 +3,8 @@ import type { Test } from 'supertest';
 import type { Role } from '#auth';
 import { serializePosition, type EventStore, type RecordedEvent } from '#event-store';
 import { EVENT_STORE } from '#providers';
-import { startTestApi, type TestApi } from '../support/api.js';
-import { expectProblem, type ProblemExpectation } from '../support/problem-expectations.js';
+import { startTestApi, type TestApi } from './api.js';
+import { expectProblem, type ProblemExpectation } from '#testing';
 
 /**
  * Shared by the customer command e2e specs: one valid body per route, the route table, and a
@@ -12,7 +12,7 @@ import { expectProblem, type ProblemExpectation } from '../support/problem-expec
  * the customer's stream.
  */
 
-export { PROBLEM_JSON } from '../support/problem-expectations.js';
+export { PROBLEM_JSON } from '#testing';
 /** A serialised log position, as commands answer it. */
 export const POSITION = /^\d+-\d+$/;
 /** A timestamp as the domain normalises it: UTC with milliseconds. */

@@ -1,4 +1,4 @@
-import { PROBLEM_TYPES } from '#http';
+import { PROBLEM_TYPES, ProblemException, type ProblemDetails } from '#http';
 
 export const PROBLEM_JSON = /^application\/problem\+json/;
 
@@ -37,4 +37,14 @@ export function expectProblem(response: { status: number; headers: Record<string
   if (expected.reason !== undefined) expect(problem.reason).toBe(expected.reason);
   if (expected.status === 422) expect(problem.field).toBe(expected.field);
   return problem;
+}
+
+/** The problem a query was refused with (a ProblemException); fails when it was not refused so. */
+export async function problemOf(promise: Promise<unknown>): Promise<ProblemDetails> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof ProblemException)) throw new Error(`expected a ProblemException, got ${String(error)}`);
+  return error.problem;
 }
