@@ -4,8 +4,9 @@ import { PROBLEM_TYPES } from '#http';
 import { projectionSchema } from '#read-model-engine';
 import { PG_POOL } from '#providers';
 import { CUSTOMER_DIRECTORY, customerDirectoryProjection } from '#projections/customer-directory';
+import { newId, PROBLEM_JSON } from '#testing';
 import { startTestApi, type TestApi } from './support/api.js';
-import { bodies, newId, PROBLEM_JSON } from './support/customers.js';
+import { bodies } from './support/customers.js';
 
 type Body = Record<string, unknown>;
 

@@ -3,8 +3,9 @@ import type { Queue } from 'bullmq';
 import { customerStream } from '#customers/domain';
 import { serializePosition, type EventStore, type RecordedEvent } from '#event-store';
 import { FOLLOW_UP_ORIGIN, FOLLOW_UP_QUEUE, FOLLOW_UP_SCHEDULER, followUpJobId, followUpScheduler, type FollowUpJob } from '#follow-ups';
+import { eventsOf, until, wholeLog } from '#testing';
 import type { TestApi } from './support/api.js';
-import { eventsOf, JobsApp, TEST_DAY_MS, until, wholeLog } from './support/jobs.js';
+import { JobsApp, TEST_DAY_MS } from './support/jobs.js';
 
 /**
  * Contract follow-ups end to end, against the real PostgreSQL and Redis: the api takes commands,

@@ -1,7 +1,7 @@
 import { ROLES, type Role } from '#auth';
 import type { Test } from 'supertest';
-import { startTestApi, type TestApi } from './support/api.js';
-import { eventCount, expectProjectionsCaughtUp, nested, RULE_BREAKING } from './support/hostile.js';
+import { nested, RULE_BREAKING } from '#testing';
+import { eventCount, expectProjectionsCaughtUp, startTestApi, type TestApi } from './support/api.js';
 
 /**
  * Generated hostile requests against every route the OpenAPI document lists: bodies for each POST

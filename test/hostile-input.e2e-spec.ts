@@ -1,6 +1,6 @@
 import { PROBLEM_TYPES } from '#http';
-import { startTestApi, type TestApi } from './support/api.js';
-import { AWKWARD_BUT_VALID, expectProjectionsCaughtUp, LINE_BREAKS, eventCount, nested, RULE_BREAKING } from './support/hostile.js';
+import { AWKWARD_BUT_VALID, LINE_BREAKS, nested, RULE_BREAKING } from '#testing';
+import { eventCount, expectProjectionsCaughtUp, startTestApi, type TestApi } from './support/api.js';
 
 /**
  * Input that once got past the edge: a NUL stored encrypted stopped read models for everyone, a

@@ -1,7 +1,7 @@
 import type { Role } from '#auth';
 import { PROBLEM_TYPES } from '#http';
+import { PROBLEM_JSON } from '#testing';
 import { startTestApi, type TestApi } from './support/api.js';
-import { PROBLEM_JSON } from './support/customers.js';
 
 type Body = Record<string, unknown>;
 

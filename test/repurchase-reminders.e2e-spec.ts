@@ -4,7 +4,8 @@ import { PURCHASE_FREQUENCY, type PurchaseFrequencyView } from '#projections/pur
 import { customerStream } from '#customers/domain';
 import { serializePosition, type RecordedEvent } from '#event-store';
 import { REPURCHASE_ORIGIN, REPURCHASE_QUEUE, REPURCHASE_SCHEDULER, repurchaseJobId, repurchaseScheduler, type RepurchaseJob } from '#follow-ups';
-import { eventsOf, JobsApp, TEST_DAY_MS, until, wholeLog } from './support/jobs.js';
+import { eventsOf, until, wholeLog } from '#testing';
+import { JobsApp, TEST_DAY_MS } from './support/jobs.js';
 
 /**
  * Repurchase reminders end to end, against the real PostgreSQL and Redis: purchases through the

@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Role } from '#auth';
 import { PROBLEM_TYPES } from '#http';
+import { newId, PROBLEM_JSON } from '#testing';
 import { startTestApi, type TestApi } from './support/api.js';
-import { newId, PROBLEM_JSON } from './support/customers.js';
 
 type Body = Record<string, unknown>;
 

@@ -2,8 +2,7 @@ import { repStream, type RepEvent } from '#sales/domain';
 import { type CustomerEvent } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
 import { FOLLOW_UP_ORIGIN } from '#follow-ups/domain';
-import { recordedCustomerEvents, recordedEvents } from '#testing';
-import { ProjectionTestbed, problemOf } from '#testing';
+import { problemOf, ProjectionTestbed, recordedCustomerEvents, recordedEvents } from '#testing';
 import { contractsExpiringProjection, type ContractsExpiringTables } from './contracts-expiring.projection.js';
 import { ContractsExpiringQueries } from './contracts-expiring.queries.js';
 

@@ -1,8 +1,7 @@
 import { campaignStream, visitorStream, type CampaignEvent, type CampaignLaunchedData, type VisitorEvent } from '#marketing/domain';
 import { type ClickKind, type CustomerEvent } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
-import { recordedCustomerEvents, recordedEvents } from '#testing';
-import { ProjectionTestbed, problemOf, type TablesDump } from '#testing';
+import { problemOf, ProjectionTestbed, recordedCustomerEvents, recordedEvents, type TablesDump } from '#testing';
 import { marketingProjection } from './marketing.projection.js';
 import { MarketingQueries, type CampaignReportRow } from './marketing.queries.js';
 import type { MarketingTables } from './marketing.tables.js';

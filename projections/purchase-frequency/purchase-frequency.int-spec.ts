@@ -6,8 +6,7 @@ import { type CustomerEvent } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
 import { REPURCHASE_ORIGIN, REPURCHASE_QUEUE, repurchaseScheduler, type RepurchaseJob } from '#follow-ups';
 import { prepareProjectionTables, type Projection } from '#read-model-engine';
-import { recordedCustomerEvents, recordedEvents } from '#testing';
-import { ProjectionTestbed } from '#testing';
+import { ProjectionTestbed, recordedCustomerEvents, recordedEvents } from '#testing';
 import { purchaseFrequencyProjection, type PurchaseFrequencyTables } from './purchase-frequency.projection.js';
 import { PurchaseFrequencyQueries } from './purchase-frequency.queries.js';
 

@@ -1,8 +1,7 @@
 import { productStream, type ProductEvent } from '#marketing/domain';
 import { type CustomerEvent, type Demographics, type PurchaseLine } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
-import { recordedCustomerEvents, recordedEvents } from '#testing';
-import { ProjectionTestbed, problemOf, type TablesDump } from '#testing';
+import { problemOf, ProjectionTestbed, recordedCustomerEvents, recordedEvents, type TablesDump } from '#testing';
 import { salesAnalyticsProjection } from './sales-analytics.projection.js';
 import { SalesAnalyticsQueries } from './sales-analytics.queries.js';
 import type { SalesAnalyticsTables } from './sales-analytics.tables.js';

@@ -1,7 +1,7 @@
 import { campaignStream } from '#marketing/domain';
-import { omit, UTC_TIMESTAMP } from '../support/customers.js';
+import { omit, UTC_TIMESTAMP, type Body } from '#testing';
 import { daysFromToday } from '../reps/support.js';
-import { describeCrossCutting, rejections, StreamHarness, type Body, type Rejection, type StreamContext, type StreamRoute } from '../support/stream-commands.js';
+import { describeCrossCutting, rejections, StreamHarness, type Rejection, type StreamContext, type StreamRoute } from '../support/stream-commands.js';
 
 const DESKS_AD = { adId: 'ad-42', name: 'Desks on sale', url: 'https://shop.example.com/desks' };
 const COMPARE_SITE = { affiliateSiteId: 'affiliate-comparecrm', name: 'CompareCRM', url: 'https://compare.example.org' };

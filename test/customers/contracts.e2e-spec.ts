@@ -1,4 +1,5 @@
-import { bodies, CONTRACT_ID, CustomersHarness, omit, rejections, ROUTES, UTC_TIMESTAMP, type Rejection, type Target } from '../support/customers.js';
+import { omit, UTC_TIMESTAMP } from '#testing';
+import { bodies, CONTRACT_ID, CustomersHarness, rejections, ROUTES, type Rejection, type Target } from '../support/customers.js';
 
 describe('contract commands', () => {
   let h: CustomersHarness;

@@ -4,7 +4,8 @@ import { commandIdFor } from '#commands';
 import { eventIdFor, type JsonObject } from '#event-store';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES } from '#http';
 import { PG_POOL } from '#providers';
-import { ALL_ROUTES, bodies, CustomersHarness, newId, ORDER_ID, PROBLEM_JSON, ROUTES, type CommandRoute } from '../support/customers.js';
+import { newId, PROBLEM_JSON } from '#testing';
+import { ALL_ROUTES, bodies, CustomersHarness, ORDER_ID, ROUTES, type CommandRoute } from '../support/customers.js';
 
 interface OpenApiOperation {
   readonly parameters?: { name: string; in: string; required?: boolean }[];

@@ -1,4 +1,5 @@
-import { CustomersHarness, omit, rejections, ROUTES, UTC_TIMESTAMP, type Rejection } from '../support/customers.js';
+import { omit, UTC_TIMESTAMP } from '#testing';
+import { CustomersHarness, rejections, ROUTES, type Rejection } from '../support/customers.js';
 
 const NO_ZONE = '2026-11-20T14:30:00';
 

@@ -1,4 +1,5 @@
-import { bodies, CONTRACT_ID, CustomersHarness, newId, omit, rejections, ROUTES, UTC_TIMESTAMP, type Rejection } from '../support/customers.js';
+import { newId, omit, UTC_TIMESTAMP } from '#testing';
+import { bodies, CONTRACT_ID, CustomersHarness, rejections, ROUTES, type Rejection } from '../support/customers.js';
 
 describe('notes and attachments', () => {
   let h: CustomersHarness;

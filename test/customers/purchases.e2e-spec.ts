@@ -1,4 +1,5 @@
-import { bodies, CustomersHarness, omit, ORDER_ID, rejections, ROUTES, UTC_TIMESTAMP, type Rejection } from '../support/customers.js';
+import { omit, UTC_TIMESTAMP } from '#testing';
+import { bodies, CustomersHarness, ORDER_ID, rejections, ROUTES, type Rejection } from '../support/customers.js';
 
 const line = (overrides: Record<string, unknown> = {}) => ({ productSku: 'SKU-1001', quantity: 1, unitPriceMinor: 100, currency: 'EUR', ...overrides });
 

@@ -1,4 +1,5 @@
-import { bodies, CustomersHarness, newId, omit, rejections, ROUTES, UTC_TIMESTAMP, type Rejection } from '../support/customers.js';
+import { newId, omit, UTC_TIMESTAMP } from '#testing';
+import { bodies, CustomersHarness, rejections, ROUTES, type Rejection } from '../support/customers.js';
 
 describe('customer registration and profile commands', () => {
   let h: CustomersHarness;

@@ -1,7 +1,7 @@
 import { productStream } from '#marketing/domain';
-import { omit, UTC_TIMESTAMP } from '../support/customers.js';
+import { omit, UTC_TIMESTAMP, type Body } from '#testing';
 import { daysFromToday } from '../reps/support.js';
-import { describeCrossCutting, rejections, StreamHarness, type Body, type Rejection, type StreamContext, type StreamRoute } from '../support/stream-commands.js';
+import { describeCrossCutting, rejections, StreamHarness, type Rejection, type StreamContext, type StreamRoute } from '../support/stream-commands.js';
 
 const bodies = {
   list: (sku: string): Body => ({

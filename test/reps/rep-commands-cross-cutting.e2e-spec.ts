@@ -1,7 +1,7 @@
 import { ApiKeyService } from '#auth';
 import { commandIdFor } from '#commands';
 import { PROBLEM_TYPES } from '#http';
-import { omit } from '../support/customers.js';
+import { omit } from '#testing';
 import { bodies, ALL_ROUTES, RepsHarness, type RepRoute } from './support.js';
 
 interface OpenApiOperation {

@@ -1,4 +1,4 @@
-import { UTC_TIMESTAMP, omit } from '../support/customers.js';
+import { omit, UTC_TIMESTAMP } from '#testing';
 import { bodies, daysFromToday, PLAN_ID, rejections, RepsHarness, ROUTES, type Rejection } from './support.js';
 
 describe('rep commands: onboarding, deactivation, commission plans, goals', () => {

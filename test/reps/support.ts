@@ -3,9 +3,8 @@ import type { Role } from '#auth';
 import { repStream } from '#sales/domain';
 import { serializePosition, type EventStore, type RecordedEvent } from '#event-store';
 import { EVENT_STORE } from '#providers';
-import { newId, POSITION } from '../support/customers.js';
 import { startTestApi, type TestApi } from '../support/api.js';
-import { expectProblem, type ProblemExpectation } from '#testing';
+import { expectProblem, newId, POSITION, type ProblemExpectation } from '#testing';
 
 /**
  * Shared by the rep command e2e specs: one valid body per route, the route table, and a harness

@@ -6,7 +6,7 @@ import { repStream } from '#sales/domain';
 import { comparePositions, EventStoreUnavailableError, serializePosition, type RecordedEvent } from '#event-store';
 import { PROBLEM_TYPES } from '#http';
 import { PG_POOL } from '#providers';
-import { omit, PROBLEM_JSON, UTC_TIMESTAMP } from '../support/customers.js';
+import { omit, PROBLEM_JSON, UTC_TIMESTAMP } from '#testing';
 import { bodies, rejections, RepsHarness, ROUTES, TASK_ID, type Rejection, type Target } from './support.js';
 
 describe('rep commands: tasks', () => {

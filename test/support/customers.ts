@@ -1,34 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { Test } from 'supertest';
 import type { Role } from '#auth';
-import { serializePosition, type EventStore, type RecordedEvent } from '#event-store';
+import type { EventStore, RecordedEvent } from '#event-store';
 import { EVENT_STORE } from '#providers';
+import { BAD_IDS, expectAppendedEvent, expectProblem, newId, type Body, type ProblemExpectation } from '#testing';
 import { startTestApi, type TestApi } from './api.js';
-import { expectProblem, type ProblemExpectation } from '#testing';
 
 /**
  * Shared by the customer command e2e specs: one valid body per route, the route table, and a
  * harness around the real api (one per spec file) that sends commands and checks what reached
  * the customer's stream.
  */
-
-export { PROBLEM_JSON } from '#testing';
-/** A serialised log position, as commands answer it. */
-export const POSITION = /^\d+-\d+$/;
-/** A timestamp as the domain normalises it: UTC with milliseconds. */
-export const UTC_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
-type Body = Record<string, unknown>;
-
-/** A fresh id, safe in a path and a stream name. */
-export function newId(prefix = 'c'): string {
-  return `${prefix}-${randomUUID()}`;
-}
-
-/** `body` without the named top-level fields. */
-export function omit(body: Body, ...keys: string[]): Body {
-  return Object.fromEntries(Object.entries(body).filter(([key]) => !keys.includes(key)));
-}
 
 // ---- valid bodies -------------------------------------------------------------------------------
 
@@ -371,12 +352,6 @@ export interface Rejection extends ProblemExpectation {
   readonly role?: Role | null;
 }
 
-const BAD_IDS = [
-  ['with spaces', ' bad id'],
-  ['of 100 characters', 'x'.repeat(100)],
-  ['starting with a dot', '.hidden'],
-] as const;
-
 /**
  * The route's own `specific` cases plus those every route shares: an unknown field in the body,
  * bad ids in the path, an unknown customer (and an unknown contract where the path names one).
@@ -491,20 +466,13 @@ export class CustomersHarness {
    * and position. Returns the event (decrypted, as the app reads it).
    */
   async expectAppended(route: CommandRoute, target: Target, options: SendOptions = {}): Promise<RecordedEvent> {
-    const before = (await this.revision(target.customerId)) ?? -1;
-    const response = await this.send(route, target, options);
-    expect({ status: response.status, body: response.body }).toEqual({
+    const { event, response } = await expectAppendedEvent(this.store, `customer-${target.customerId}`, () => this.send(route, target, options), {
       status: route.status,
-      body: { customerId: target.customerId, revision: before + 1, position: expect.stringMatching(POSITION) },
+      idKey: 'customerId',
+      id: target.customerId,
+      event: route.event,
     });
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    const appended = await this.store.readStream(`customer-${target.customerId}`, { fromRevision: before + 1 });
-    expect(appended.map((event) => event.type)).toEqual([route.event]);
-    const [event] = appended;
-    expect({ revision: event.revision, position: serializePosition(event.position) }).toEqual({
-      revision: response.body.revision,
-      position: response.body.position,
-    });
     return event;
   }
 

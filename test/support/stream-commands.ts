@@ -1,11 +1,10 @@
 import type { Test } from 'supertest';
 import { ApiKeyService, type Role } from '#auth';
-import { serializePosition, type EventStore, type RecordedEvent } from '#event-store';
+import type { EventStore, RecordedEvent } from '#event-store';
 import { PROBLEM_TYPES } from '#http';
 import { EVENT_STORE } from '#providers';
-import { newId, POSITION } from './customers.js';
+import { BAD_IDS, expectAppendedEvent, expectProblem, newId, type Body, type ProblemExpectation } from '#testing';
 import { startTestApi, type TestApi } from './api.js';
-import { expectProblem, type ProblemExpectation } from '#testing';
 
 /**
  * Shared by the e2e specs of the contexts whose every command goes to one stream named by the id
@@ -13,8 +12,6 @@ import { expectProblem, type ProblemExpectation } from '#testing';
  * the real api (one per spec file) that sends commands and checks what reached the streams, and
  * the cross-cutting cases every route must pass (auth, malformed bodies, Idempotency-Key, OpenAPI).
  */
-
-export type Body = Record<string, unknown>;
 
 export interface StreamRoute {
   /** As in the controller: `PATCH /products/:sku`. */
@@ -144,18 +141,11 @@ export class StreamHarness {
    * position. Returns the event.
    */
   async expectAppended(route: StreamRoute, id: string, options: SendOptions = {}): Promise<RecordedEvent> {
-    const before = (await this.revision(id)) ?? -1;
-    const response = await this.send(route, id, options);
-    expect({ status: response.status, body: response.body }).toEqual({
+    const { event } = await expectAppendedEvent(this.store, this.context.streamOf(id), () => this.send(route, id, options), {
       status: route.status,
-      body: { [this.context.idKey]: id, revision: before + 1, position: expect.stringMatching(POSITION) },
-    });
-    const appended = await this.store.readStream(this.context.streamOf(id), { fromRevision: before + 1 });
-    expect(appended.map((event) => event.type)).toEqual([route.event]);
-    const [event] = appended;
-    expect({ revision: event.revision, position: serializePosition(event.position) }).toEqual({
-      revision: response.body.revision,
-      position: response.body.position,
+      idKey: this.context.idKey,
+      id,
+      event: route.event,
     });
     return event;
   }
@@ -180,12 +170,6 @@ export class StreamHarness {
     return { body: problem };
   }
 }
-
-const BAD_IDS = [
-  ['with spaces', ' bad id'],
-  ['of 100 characters', 'x'.repeat(100)],
-  ['starting with a dot', '.hidden'],
-] as const;
 
 /**
  * The route's own `specific` cases plus those every route of the context shares: an unknown field,

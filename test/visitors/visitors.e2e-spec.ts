@@ -1,5 +1,6 @@
 import { visitorStream } from '#marketing/domain';
-import { bodies, omit, UTC_TIMESTAMP } from '../support/customers.js';
+import { omit, UTC_TIMESTAMP } from '#testing';
+import { bodies } from '../support/customers.js';
 import { describeCrossCutting, rejections, StreamHarness, type Rejection, type StreamContext, type StreamRoute } from '../support/stream-commands.js';
 
 /** A visitor's stream starts with their first click: no 404, no final state. */

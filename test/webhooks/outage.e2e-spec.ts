@@ -2,9 +2,8 @@ import type { Queue } from 'bullmq';
 import { customerStream } from '#customers/domain';
 import type { EventStore } from '#event-store';
 import { EVENT_STORE } from '#providers';
-import { createTestDatabase } from '#testing';
+import { createTestDatabase, QueuesView, RedisRelay } from '#testing';
 import { WEBHOOK_QUEUE, webhookJobId, type WebhookJob } from '#webhooks';
-import { QueuesView, RedisRelay } from '../support/jobs.js';
 import { Receiver, until, WebhooksHarness, type CreatedWebhook } from './support.js';
 
 /**

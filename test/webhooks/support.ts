@@ -8,8 +8,8 @@ import { borrowedPool } from '#postgres';
 import { ReadConsistency, type ProjectionsTables } from '#read-model-engine';
 import { PG_POOL } from '#providers';
 import { WEBHOOK_DISPATCHER } from '#webhooks';
+import { until } from '#testing';
 import { startTestApi, type TestApi, type TestApiOptions } from '../support/api.js';
-import { until } from '../support/jobs.js';
 
 export { until };
 
