@@ -2,5 +2,4 @@ export { customerDirectoryProjection } from './directory.projection.js';
 export { CUSTOMER_DIRECTORY } from './directory.projection.js';
 export { DirectoryQueries } from './directory.queries.js';
 export { CustomerQueriesModule } from './customer-queries.module.js';
-export type { DirectoryTables } from './directory.projection.js';
 export { DirectoryEmailLookup } from './directory-email-lookup.js';

@@ -13,11 +13,8 @@ export {
   type FormRecord,
   type StandardField,
 } from './form.js';
-export { FormStore } from './form.store.js';
-export { EMAIL_CLAIM_STREAM_PREFIX, EMAIL_CLAIMED, EmailClaims, emailClaimStream, normalizeEmail, type EmailClaimedData } from './email-claim.js';
-export { captureLead, checkLead, forCustomer, leadDecider, type CaptureLead, type LeadSubmission } from './lead.js';
+export { EMAIL_CLAIM_STREAM_PREFIX, EMAIL_CLAIMED } from './email-claim.js';
 export { leadCaptureMigrations } from './lead-capture.migrations.js';
-export { SubmissionRateLimiter } from './rate-limiter.js';
 export { FormsModule } from './lead-capture.module.js';
 export { useSubmissionHttp } from './submission-http.js';
-export { KNOWN_CUSTOMERS, type KnownCustomers } from './known-customers.js';
+export type { KnownCustomers } from './known-customers.js';
