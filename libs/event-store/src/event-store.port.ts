@@ -45,6 +45,31 @@ export interface LogPage {
   readonly next: Position;
 }
 
+/**
+ * An event as the log stores it, for checking it was not altered: data and metadata in their stored
+ * JSON text (personal values still encrypted), with the hashes the store recorded (log-hash.ts).
+ */
+export interface LogEntry {
+  readonly id: string;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: Position;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: string;
+  readonly metadata: string;
+  readonly recordedAt: Date;
+  /** `null`: stored without one (EventStoreDB events appended before hashes were recorded). */
+  readonly hash: Buffer | null;
+  readonly previousHash: Buffer | null;
+}
+
+export interface LogEntryPage {
+  readonly entries: LogEntry[];
+  /** Where to continue from: the last entry's position, or `from` when the page is empty. */
+  readonly next: Position;
+}
+
 export interface SubscribeOptions {
   /** Exclusive: deliver events strictly after this position. Defaults to the start of the log. */
   readonly from?: Position;
@@ -65,6 +90,9 @@ export interface EventStore {
 
   /** One page of the whole log, in log order, after `from`. Only committed events, each exactly once. */
   readAll(options?: ReadAllOptions): Promise<LogPage>;
+
+  /** Like {@link readAll}, but each event as stored, untransformed, with its hashes: what verification recomputes. */
+  readLogEntries(options?: ReadAllOptions): Promise<LogEntryPage>;
 
   /** The whole log from `from` onwards, then every new event as it is committed, until aborted. */
   subscribeToAll(options?: SubscribeOptions): AsyncIterable<RecordedEvent>;

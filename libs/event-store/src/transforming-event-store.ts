@@ -2,6 +2,7 @@ import type {
   AppendResult,
   EventStore,
   ExpectedRevision,
+  LogEntryPage,
   LogPage,
   ReadAllOptions,
   ReadStreamOptions,
@@ -43,6 +44,11 @@ export abstract class TransformingEventStore implements EventStore {
   async readAll(options?: ReadAllOptions): Promise<LogPage> {
     const page = await this.inner.readAll(options);
     return { events: await this.afterRead(page.events), next: page.next };
+  }
+
+  /** The stored form is what is verified: passed through untouched. */
+  readLogEntries(options?: ReadAllOptions): Promise<LogEntryPage> {
+    return this.inner.readLogEntries(options);
   }
 
   /** Transforms what the subscription has ready as one page: one key lookup per page, not per event. */

@@ -29,12 +29,15 @@ import type {
   AppendResult,
   EventStore,
   ExpectedRevision,
+  LogEntry,
+  LogEntryPage,
   LogPage,
   ReadAllOptions,
   ReadStreamOptions,
   SubscribeOptions,
 } from '../event-store.port.js';
 import type { EventMetadata, JsonObject, JsonValue, NewEvent, RecordedEvent } from '../event.js';
+import { GENESIS_HASH, eventHash } from '../log-hash.js';
 import { START, comparePositions, type Position } from '../position.js';
 
 export interface EventStoreDbEventStoreOptions {
@@ -49,6 +52,20 @@ export interface EventStoreDbEventStoreOptions {
  * `$`-keys are stripped from the metadata handed back to callers.
  */
 const SCHEMA_VERSION = '$schemaVersion';
+/**
+ * The event's hash and the previous one's in its stream (hex; log-hash.ts), also in the metadata.
+ *
+ * What EventStoreDB itself guarantees: streams are append-only. Its API has no operation that
+ * changes or replaces an event once written, and an append with a stale expected revision is
+ * refused. History can still shrink, though: a stream can be deleted (soft: hidden, then removed by
+ * a scavenge; hard: tombstoned for good), `$tb` (truncate-before), `$maxCount` and `$maxAge` in a
+ * stream's metadata hide its older events and a scavenge then removes them, and whoever holds the
+ * database files can rewrite them offline. The hashes and the sealer's signed checkpoints show all of that.
+ */
+const HASH = '$hash';
+const PREVIOUS_HASH = '$previousHash';
+/** How often an append of `any` or `stream_exists` reads the stream's end again when another writer came first. */
+const MAX_APPEND_ATTEMPTS = 5;
 /** Largest read used to step over system events in $all (they are skipped, not returned). */
 const MAX_SCAN = 4_096;
 
@@ -74,27 +91,46 @@ export class EventStoreDbEventStore implements EventStore {
     this.pageSize = pageSize;
   }
 
+  /**
+   * Each event carries its hash and the previous one's in its metadata ({@link HASH}), chained to the
+   * stream's last event, which is read first (not for a new stream). The append then expects exactly
+   * that revision, so nothing can slip in between: a caller's `any` or `stream_exists` that loses
+   * that race reads again; a caller's own revision still fails as a conflict, as before.
+   */
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('append needs at least one event');
-    let result: EsdbAppendResult;
-    try {
-      result = await this.client.appendToStream(streamId, events.map(toEventData), {
-        expectedRevision: toExpectedRevision(expected),
-      });
-    } catch (error) {
-      if (!isWrongExpectedVersion(error)) throw this.translate(error);
-      return this.resolveConflict(streamId, events, expected, toActual(error.actualVersion));
+    const wanted = toExpectedRevision(expected);
+    for (let attempt = 1; ; attempt++) {
+      const [tail] = expected === 'no_stream' ? [] : await this.readStreamPage(streamId, BACKWARDS, END, 1);
+      // A retry of an append already made: the server cannot tell once `any` became an exact revision.
+      if (tail && events.some((event) => sameId(event.id, tail.id))) return this.resolveConflict(streamId, events, expected, undefined);
+      if (expected === 'stream_exists' && !tail) throw new WrongExpectedRevisionError(streamId, expected, null);
+      const exact = typeof expected === 'number' || expected === 'no_stream';
+      const expectedRevision: AppendExpectedRevision = exact ? wanted : tail ? tail.revision : NO_STREAM;
+      // With the caller's own revision the batch lands right after it, or not at all.
+      const follows = typeof expected === 'number' ? (tail?.revision === BigInt(expected) ? tail : undefined) : tail;
+      const first = typeof expected === 'number' ? expected + 1 : tail ? Number(tail.revision) + 1 : 0;
+      let result: EsdbAppendResult;
+      try {
+        result = await this.client.appendToStream(streamId, chained(streamId, events, first, storedHash(follows) ?? GENESIS_HASH), {
+          expectedRevision,
+        });
+      } catch (error) {
+        if (!isWrongExpectedVersion(error)) throw this.translate(error);
+        if (!exact && attempt < MAX_APPEND_ATTEMPTS) continue;
+        return this.resolveConflict(streamId, events, expected, toActual(error.actualVersion));
+      }
+      // Only with `throwOnAppendFailure=false` in the connection string; its revision is unreliable.
+      if (!result.success) return this.resolveConflict(streamId, events, expected, undefined);
+      // A retry the server recognised answers with the original append's last revision and position.
+      // Servers that cannot tell that position answer without one: look the original events up.
+      if (result.position) {
+        return { revision: Number(result.nextExpectedRevision), position: fromEsdbPosition(result.position) };
+      }
+      const original = await this.findAppended(streamId, events);
+      if (original.kind === 'all') return original.result;
+      throw new Error(`EventStoreDB acknowledged an append to ${streamId} without a position, but its events are not there`);
     }
-    // Only with `throwOnAppendFailure=false` in the connection string; its revision is unreliable.
-    if (!result.success) return this.resolveConflict(streamId, events, expected, undefined);
-    // A retry the server recognised answers with the original append's last revision and position.
-    // Servers that cannot tell that position answer without one: look the original events up.
-    if (result.position) {
-      return { revision: Number(result.nextExpectedRevision), position: fromEsdbPosition(result.position) };
-    }
-    const original = await this.findAppended(streamId, events);
-    if (original.kind === 'all') return original.result;
-    throw new Error(`EventStoreDB acknowledged an append to ${streamId} without a position, but its events are not there`);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -135,15 +171,25 @@ export class EventStoreDbEventStore implements EventStore {
     return last ? Number(last.revision) : null;
   }
 
+  async readAll(options: ReadAllOptions = {}): Promise<LogPage> {
+    const { events, next } = await this.readAllStored(options);
+    return { events: events.map((event) => toRecordedEvent(event, event.position)), next };
+  }
+
+  async readLogEntries(options: ReadAllOptions = {}): Promise<LogEntryPage> {
+    const { events, next } = await this.readAllStored(options);
+    return { entries: events.map(toLogEntry), next };
+  }
+
   /**
    * $all's `fromPosition` is inclusive: an event exactly at `from` is skipped. System events are
    * skipped too; a page is only empty at the end of the log, and then `next` is `from`.
    */
-  async readAll(options: ReadAllOptions = {}): Promise<LogPage> {
+  private async readAllStored(options: ReadAllOptions): Promise<{ events: AllStreamRecordedEvent[]; next: Position }> {
     const from = options.from ?? START;
     const limit = options.limit ?? this.pageSize;
     if (limit <= 0) return { events: [], next: from };
-    const events: RecordedEvent[] = [];
+    const events: AllStreamRecordedEvent[] = [];
     let examined: Position | undefined;
     let chunk = limit + 1;
     for (;;) {
@@ -153,7 +199,7 @@ export class EventStoreDbEventStore implements EventStore {
         if (comparePositions(position, examined ?? from) <= 0) continue;
         examined = position;
         if (isSystemEvent(event)) continue;
-        events.push(toRecordedEvent(event, event.position));
+        events.push(event);
         if (events.length === limit) return { events, next: position };
       }
       if (events.length > 0) return { events, next: examined ?? from };
@@ -373,13 +419,71 @@ function toActual(current: CurrentRevision): number | null {
   return current === NO_STREAM ? null : Number(current);
 }
 
-function toEventData(event: NewEvent): EventData {
-  return jsonEvent({
-    id: event.id,
-    type: event.type,
-    data: event.data,
-    metadata: { ...event.metadata, [SCHEMA_VERSION]: event.schemaVersion },
+/**
+ * The events as stored, each with its hash over its JSON text (what the client sends and a read
+ * parses back: JSON.stringify of the parsed value gives the same text) and the previous event's.
+ */
+function chained(streamId: string, events: readonly NewEvent[], firstRevision: number, previous: Buffer): EventData[] {
+  let previousHash = previous;
+  return events.map((event, i) => {
+    const metadata = { ...event.metadata, [SCHEMA_VERSION]: event.schemaVersion };
+    const hash = eventHash({
+      streamId,
+      revision: firstRevision + i,
+      eventId: event.id.toLowerCase(),
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      data: JSON.stringify(event.data),
+      metadata: JSON.stringify(metadata),
+      previousHash,
+    });
+    const stored = jsonEvent({
+      id: event.id,
+      type: event.type,
+      data: event.data,
+      metadata: { ...metadata, [PREVIOUS_HASH]: previousHash.toString('hex'), [HASH]: hash.toString('hex') },
+    });
+    previousHash = hash;
+    return stored;
   });
+}
+
+/**
+ * The hash an event carries; `null` for none. An event written before hashes were chains its
+ * successor to {@link GENESIS_HASH}: verification reports it as unhashed, not its successor.
+ */
+function storedHash(event: StoredEvent | undefined): Buffer | null {
+  return event ? hexHash(jsonObject(event.metadata)?.[HASH]) : null;
+}
+
+/** An event as stored, for verification: its metadata's text is that without the hash keys, as hashed. */
+function toLogEntry(event: AllStreamRecordedEvent): LogEntry {
+  const stored = jsonObject(event.metadata) ?? {};
+  const { [HASH]: hash, [PREVIOUS_HASH]: previousHash, ...hashed } = stored;
+  const data = jsonObject(event.data);
+  const schemaVersion = stored[SCHEMA_VERSION];
+  return {
+    id: event.id.toLowerCase(),
+    streamId: event.streamId,
+    revision: Number(event.revision),
+    position: fromEsdbPosition(event.position),
+    type: event.type,
+    schemaVersion: typeof schemaVersion === 'number' ? schemaVersion : 1,
+    // Not a JSON object: no text hashes to what was appended, so it shows as altered.
+    data: data ? JSON.stringify(data) : '',
+    metadata: JSON.stringify(hashed),
+    recordedAt: event.created,
+    hash: hexHash(hash),
+    previousHash: hexHash(previousHash),
+  };
+}
+
+function hexHash(value: JsonValue | undefined): Buffer | null {
+  return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value) ? Buffer.from(value, 'hex') : null;
+}
+
+function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 function toReadPosition(position: Position): ReadPosition {

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, sql, type ColumnType, type Generated, type Selectable } from 'kysely';
+import { Kysely, PostgresDialect, sql, type ColumnType, type Generated, type Selectable, type SelectQueryBuilder } from 'kysely';
 import type pg from 'pg';
 import { ChannelNotifier, borrowedPool, createPool } from '#postgres';
 import { DuplicateEventIdError, EventStoreUnavailableError, WrongExpectedRevisionError } from '../errors.js';
@@ -6,6 +6,8 @@ import type {
   AppendResult,
   EventStore,
   ExpectedRevision,
+  LogEntry,
+  LogEntryPage,
   LogPage,
   ReadAllOptions,
   ReadStreamOptions,
@@ -27,11 +29,15 @@ interface EventsTable {
   data: JsonObject;
   metadata: EventMetadataInput;
   recorded_at: Date;
+  /** Set by event_store.append (log-hash.ts): the hash of the stream's previous event, and this one's. */
+  previous_hash: ColumnType<Buffer, never, never>;
+  hash: ColumnType<Buffer, never, never>;
 }
 
 interface StreamsTable {
   stream_id: string;
   revision: number;
+  last_hash: ColumnType<Buffer, never, never>;
 }
 
 export interface EventStoreTables {
@@ -54,7 +60,7 @@ const HELD_BACK_RECHECK_MS = 20;
 const IDLE_RECHECK_MS = 5_000;
 const SAFE_HORIZON = sql<string>`pg_snapshot_xmin(pg_current_snapshot())`;
 
-type EventRow = Selectable<EventsTable>;
+type EventRow = Omit<Selectable<EventsTable>, 'hash' | 'previous_hash'>;
 
 export class PostgresEventStore implements EventStore {
   readonly db: Kysely<EventStoreTables>;
@@ -155,17 +161,61 @@ export class PostgresEventStore implements EventStore {
   readAll(options: ReadAllOptions = {}): Promise<LogPage> {
     const from = options.from ?? START;
     return this.run(async () => {
-      const rows = await this.selectEvents()
-        .where(sql`(transaction_id, sequence)`, '>', sql`(${String(from.major)}::xid8, ${Number(from.minor)}::bigint)`)
-        .where('transaction_id', '<', SAFE_HORIZON)
-        // Qualified: a bare name would sort by the selected text alias (xid '99999' after '100000') and miss the index.
-        .orderBy('event_store.events.transaction_id')
-        .orderBy('sequence')
-        .limit(options.limit ?? this.pageSize)
-        .execute();
+      const rows = await this.inLogOrder(this.selectEvents(), from, options.limit).execute();
       const events = rows.map(toRecordedEvent);
       return { events, next: events.at(-1)?.position ?? from };
     });
+  }
+
+  /** data and metadata as jsonb's text output: the very text event_store.append hashed. */
+  readLogEntries(options: ReadAllOptions = {}): Promise<LogEntryPage> {
+    const from = options.from ?? START;
+    return this.run(async () => {
+      const query = this.db
+        .selectFrom('event_store.events')
+        .select([
+          'sequence',
+          sql<string>`transaction_id::text`.as('transaction_id'),
+          'stream_id',
+          'revision',
+          'event_id',
+          'type',
+          'schema_version',
+          sql<string>`data::text`.as('data_text'),
+          sql<string>`metadata::text`.as('metadata_text'),
+          'recorded_at',
+          'hash',
+          'previous_hash',
+        ]);
+      const rows = await this.inLogOrder(query, from, options.limit).execute();
+      const entries = rows.map(
+        (row): LogEntry => ({
+          id: row.event_id,
+          streamId: row.stream_id,
+          revision: Number(row.revision),
+          position: toPosition(row),
+          type: row.type,
+          schemaVersion: row.schema_version,
+          data: row.data_text,
+          metadata: row.metadata_text,
+          recordedAt: row.recorded_at,
+          hash: row.hash,
+          previousHash: row.previous_hash,
+        }),
+      );
+      return { entries, next: entries.at(-1)?.position ?? from };
+    });
+  }
+
+  /** One page of the log after `from`, below the safe horizon, in log order. */
+  private inLogOrder<Q extends SelectQueryBuilder<EventStoreTables, 'event_store.events', object>>(query: Q, from: Position, limit: number | undefined): Q {
+    return query
+      .where(sql`(transaction_id, sequence)`, '>', sql`(${String(from.major)}::xid8, ${Number(from.minor)}::bigint)`)
+      .where('transaction_id', '<', SAFE_HORIZON)
+      // Qualified: a bare name would sort by the selected text alias (xid '99999' after '100000') and miss the index.
+      .orderBy('event_store.events.transaction_id')
+      .orderBy('sequence')
+      .limit(limit ?? this.pageSize) as Q;
   }
 
   async *subscribeToAll(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {

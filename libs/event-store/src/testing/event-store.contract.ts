@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '../errors.js';
-import type { EventStore, ExpectedRevision } from '../event-store.port.js';
+import type { EventStore, ExpectedRevision, LogEntry } from '../event-store.port.js';
 import { eventIdFor, type JsonObject, type NewEvent, type RecordedEvent } from '../event.js';
+import { GENESIS_HASH, eventHash } from '../log-hash.js';
 import { START, comparePositions, type Position } from '../position.js';
 
 export interface ContractSubject {
@@ -72,6 +73,32 @@ export function describeEventStoreContract(name: string, setUp: () => Promise<Co
     };
 
     const head = async () => (await store.headPosition()) ?? START;
+
+    /** Every stored entry of `streams` after `from`, up to `until` (appended already); as {@link readLog}. */
+    const readEntries = async (from: Position, until: Position, streams: Set<string>) => {
+      const found: LogEntry[] = [];
+      const deadline = Date.now() + 10_000;
+      let position = from;
+      while (comparePositions(position, until) < 0) {
+        const page = await store.readLogEntries({ from: position, limit: 100 });
+        found.push(...page.entries.filter((e) => streams.has(e.streamId)));
+        if (page.entries.length > 0) position = page.next;
+        else if (Date.now() > deadline) throw new Error('the log did not reach the last appended position within 10 s');
+        else await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return found;
+    };
+
+    /** Each entry's hash recomputed from its stored form, and each linked to the one before it in its stream. */
+    const expectChained = (entries: readonly LogEntry[]) => {
+      entries.forEach((entry, i) => {
+        expect(entry.revision).toBe(i);
+        const previous = i === 0 ? GENESIS_HASH : entries[i - 1].hash;
+        expect(entry.previousHash?.toString('hex')).toBe(previous?.toString('hex'));
+        const recomputed = eventHash({ ...entry, eventId: entry.id, previousHash: entry.previousHash ?? GENESIS_HASH });
+        expect(entry.hash?.toString('hex')).toBe(recomputed.toString('hex'));
+      });
+    };
 
     describe('append and read back', () => {
       it('appends a new stream and reads every field back', async () => {
@@ -246,6 +273,54 @@ export function describeEventStoreContract(name: string, setUp: () => Promise<Co
         if (page.events.length === 0) expect(comparePositions(page.next, position)).toBe(0);
         await readLog(START, position, new Set(), 1000);
         expect(comparePositions(await head(), position)).toBeGreaterThanOrEqual(0);
+      });
+    });
+
+    describe('hash chain', () => {
+      it('hashes each event over its stored form, chained to the previous one in its stream', async () => {
+        const stream = newStream();
+        const other = newStream();
+        const from = await head();
+        await store.append(stream, [event({ text: 'line one\nline two', n: 1.5, nested: { b: [1, 'x'], a: null } })], 'no_stream');
+        await store.append(other, events(2), 'no_stream');
+        const { position } = await store.append(stream, [event({ name: 'Zoë 👋🏽' }, 'NoteAdded'), event({}, 'NoteAdded')], 0);
+        const entries = await readEntries(from, position, new Set([stream, other]));
+        const mine = entries.filter((e) => e.streamId === stream);
+        expect(mine.map((e) => e.type)).toEqual(['CallLogged', 'NoteAdded', 'NoteAdded']);
+        expect(JSON.parse(mine[1].data)).toEqual({ name: 'Zoë 👋🏽' });
+        expect(JSON.parse(mine[1].metadata)).toMatchObject({ actor: 'service:test' });
+        expectChained(mine);
+        expectChained(entries.filter((e) => e.streamId === other));
+        // Two streams of equal content still hash apart: the stream id is hashed.
+        expect(entries.find((e) => e.streamId === other)?.hash).not.toEqual(mine[0].hash);
+      });
+
+      it('keeps the chain whole under racing writers, refusing a stale revision as before', async () => {
+        const stream = newStream();
+        const from = await head();
+        await store.append(stream, [event()], 'no_stream');
+        const raced = await Promise.allSettled([
+          ...Array.from({ length: 4 }, () => store.append(stream, events(2), 'any')),
+          store.append(stream, [event()], 'stream_exists'),
+        ]);
+        expect(raced.every((outcome) => outcome.status === 'fulfilled')).toBe(true);
+        await expectConflict(store.append(stream, [event()], 3), 9);
+        const { position } = await store.append(stream, [event()], 9);
+        expectChained(await readEntries(from, position, new Set([stream])));
+      });
+
+      it('writes nothing for a retried append: the chain goes on from the original', async () => {
+        const stream = newStream();
+        const from = await head();
+        const commandId = randomUUID();
+        const batch = [event({ a: 1 }, 'NoteAdded', commandId, 0), event({ a: 2 }, 'NoteAdded', commandId, 1)];
+        await store.append(stream, batch, 'no_stream');
+        await store.append(stream, batch, 'any');
+        await store.append(stream, batch, 'no_stream');
+        const { position } = await store.append(stream, [event()], 1);
+        const entries = await readEntries(from, position, new Set([stream]));
+        expect(entries).toHaveLength(3);
+        expectChained(entries);
       });
     });
 
