@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, DEVELOPMENT_LOG_SIGNING_KEY, loadConfig } from './config.js';
 
 const KEY = 'k'.repeat(32);
 const SECRET = 's'.repeat(40);
@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       leadCapture: { rateLimit: 10, rateWindowSeconds: 60, emailSecret: null, trustedProxies: 0 },
       followUps: { leadDays: 30, teamLeadDays: {}, repurchaseMarginDays: 7 },
       webhooks: { maxAttempts: 8, timeoutMs: 10_000, backoffMs: 1_000, maxBackoffMs: 3_600_000 },
+      logSigningKey: DEVELOPMENT_LOG_SIGNING_KEY,
     });
   });
 
@@ -51,6 +52,7 @@ describe('loadConfig', () => {
       WEBHOOK_TIMEOUT_MS: '500',
       WEBHOOK_BACKOFF_MS: '200',
       WEBHOOK_MAX_BACKOFF_MS: '800',
+      LOG_SIGNING_KEY: 'ab'.repeat(32),
     });
     expect(config).toEqual({
       databaseUrl: 'postgresql://crm:secret@db.internal:6543/crm_prod?sslmode=require',
@@ -64,7 +66,17 @@ describe('loadConfig', () => {
       leadCapture: { rateLimit: 3, rateWindowSeconds: 120, emailSecret: SECRET, trustedProxies: 1 },
       followUps: { leadDays: 45, teamLeadDays: { enterprise: 60, smb: 14 }, repurchaseMarginDays: 10 },
       webhooks: { maxAttempts: 3, timeoutMs: 500, backoffMs: 200, maxBackoffMs: 800 },
+      logSigningKey: Buffer.alloc(32, 0xab),
     });
+  });
+
+  it('reads LOG_SIGNING_KEY as hex or base64, refusing one too short without echoing it', () => {
+    const key = Buffer.alloc(48, 7);
+    expect(loadConfig({ LOG_SIGNING_KEY: key.toString('base64') }).logSigningKey).toEqual(key);
+    expect(loadConfig({ LOG_SIGNING_KEY: key.toString('base64url') }).logSigningKey).toEqual(key);
+    expect(loadConfig({ LOG_SIGNING_KEY: key.toString('hex').toUpperCase() }).logSigningKey).toEqual(key);
+    expect(() => loadConfig({ LOG_SIGNING_KEY: 'c0ffee' })).toThrow(/LOG_SIGNING_KEY=\(6 characters\): too short: at least 32 bytes/);
+    expect(() => loadConfig({ LOG_SIGNING_KEY: 'not a key!' })).toThrow(/LOG_SIGNING_KEY=\(10 characters\): neither hex nor base64/);
   });
 
   it('treats empty and blank variables as unset', () => {

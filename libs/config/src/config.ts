@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The process configuration, read from environment variables. Every variable has a default that
  * works on a local machine; whatever is set is checked at start, and every problem is reported at
@@ -40,6 +42,11 @@ export interface AppConfig {
   readonly followUps: FollowUpConfig;
   /** Outbound webhooks: how deliveries are attempted. */
   readonly webhooks: WebhookConfig;
+  /**
+   * LOG_SIGNING_KEY (hex or base64, at least 32 bytes): the HMAC key of the event log's signed
+   * checkpoints; unset: {@link DEVELOPMENT_LOG_SIGNING_KEY}.
+   */
+  readonly logSigningKey: Buffer;
 }
 
 export interface WebhookConfig {
@@ -95,11 +102,19 @@ export const DEFAULTS = {
   WEBHOOK_MAX_BACKOFF_MS: '3600000',
 } as const;
 
+/**
+ * The log signing key when LOG_SIGNING_KEY is unset: SHA-256 of the text
+ * `crm development log signing key (not a secret)`. Public by construction: checkpoints signed with
+ * it prove nothing against anyone who can read this, so production sets its own key.
+ */
+export const DEVELOPMENT_LOG_SIGNING_KEY: Buffer = createHash('sha256').update('crm development log signing key (not a secret)').digest();
+
+export const MIN_LOG_SIGNING_KEY_BYTES = 32;
 export const MIN_ADMIN_API_KEY_LENGTH = 32;
 export const MIN_EMAIL_SECRET_LENGTH = 32;
 
 /** Variables whose values are never echoed back, not even into a log line. */
-const SECRETS = new Set(['CRM_ADMIN_API_KEY', 'LEAD_CAPTURE_EMAIL_SECRET']);
+const SECRETS = new Set(['CRM_ADMIN_API_KEY', 'LEAD_CAPTURE_EMAIL_SECRET', 'LOG_SIGNING_KEY']);
 
 /** One or more variables are invalid; `problems` lists each, naming the variable and its value. */
 export class ConfigError extends Error {
@@ -165,8 +180,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     problems.push(`WEBHOOK_MAX_BACKOFF_MS=${JSON.stringify(String(webhooks.maxBackoffMs))}: shorter than WEBHOOK_BACKOFF_MS (${webhooks.backoffMs})`);
   }
 
+  const logSigningKey = isSet(env, 'LOG_SIGNING_KEY') ? read('LOG_SIGNING_KEY', '', parseSigningKey) : DEVELOPMENT_LOG_SIGNING_KEY;
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps, projectorBatchSize, leadCapture, followUps, webhooks };
+  return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps, projectorBatchSize, leadCapture, followUps, webhooks, logSigningKey };
 }
 
 /** Thrown by a parser: why the value is not acceptable. */
@@ -235,6 +252,16 @@ function parseInteger(value: string, min: number, max: number, what: string): nu
 function parseEmailSecret(value: string): string {
   if (value.length < MIN_EMAIL_SECRET_LENGTH) throw new Invalid(`too short: at least ${MIN_EMAIL_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
   return value;
+}
+
+/** Hex (an even number of hex digits) or base64 (standard or URL-safe, padding optional). */
+function parseSigningKey(value: string): Buffer {
+  let key: Buffer;
+  if (/^(?:[0-9a-fA-F]{2})+$/.test(value)) key = Buffer.from(value, 'hex');
+  else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) key = Buffer.from(value, 'base64');
+  else throw new Invalid('neither hex nor base64 (e.g. `openssl rand -hex 32`)');
+  if (key.length < MIN_LOG_SIGNING_KEY_BYTES) throw new Invalid(`too short: at least ${MIN_LOG_SIGNING_KEY_BYTES} bytes (e.g. \`openssl rand -hex 32\`)`);
+  return key;
 }
 
 function parseAdminApiKey(value: string): string {

@@ -2,6 +2,7 @@ export {
   APP_NAMES,
   ConfigError,
   DEFAULTS,
+  DEVELOPMENT_LOG_SIGNING_KEY,
   LOG_LEVELS,
   loadConfig,
   MIN_ADMIN_API_KEY_LENGTH,
