@@ -10,3 +10,5 @@ export { eventStoreMigrations } from './postgres/event-store.migrations.js';
 export * from './personal-data/index.js';
 export * from './eventstoredb/index.js';
 export { parseFieldPath } from './personal-data/policy.js';
+export * from './log-hash.js';
+export * from './log-seal/index.js';

@@ -1,6 +1,6 @@
 import { authMigrations } from '#auth';
 import { commandsMigrations } from '#commands';
-import { eventStoreMigrations, personalDataMigrations } from '#event-store';
+import { eventStoreMigrations, logSealMigrations, personalDataMigrations } from '#event-store';
 import { leadCaptureMigrations } from '#lead-capture';
 import { projectionsMigrations } from '#read-model-engine';
 import { createPool, ensureDatabase, migrate, type MigrationSet } from '#postgres';
@@ -11,8 +11,9 @@ import type { AppConfig } from '#config';
 export function migrationsFor(config: AppConfig): MigrationSet[] {
   // With EventStoreDB the log lives there: the PostgreSQL event store's tables would stay empty.
   // Personal-data keys stay in PostgreSQL either way: outside the log, so erasing one is possible.
+  // The log's seal (chain and signed checkpoints) is kept in PostgreSQL for either store.
   const log = config.eventStore.kind === 'postgres' ? [eventStoreMigrations, personalDataMigrations] : [personalDataMigrations];
-  return [...log, authMigrations, commandsMigrations, projectionsMigrations, leadCaptureMigrations, webhooksMigrations];
+  return [...log, logSealMigrations, authMigrations, commandsMigrations, projectionsMigrations, leadCaptureMigrations, webhooksMigrations];
 }
 
 /**
