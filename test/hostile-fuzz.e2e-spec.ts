@@ -2,6 +2,7 @@ import { ROLES, type Role } from '#auth';
 import type { Test } from 'supertest';
 import { nested, RULE_BREAKING } from '#testing';
 import { eventCount, expectProjectionsCaughtUp, startTestApi, type TestApi } from './support/api.js';
+import { exampleOf as exampleIn, fetchOpenApi, operationsOf, type OpenApiDocument, type Operation, type Schema } from './support/openapi.js';
 
 /**
  * Generated hostile requests against every route the OpenAPI document lists: bodies for each POST
@@ -10,34 +11,6 @@ import { eventCount, expectProjectionsCaughtUp, startTestApi, type TestApi } fro
  * nothing, and the read models keep up with the log. Deterministic: one seed, the same requests
  * every run.
  */
-
-interface Schema {
-  readonly $ref?: string;
-  readonly type?: string;
-  readonly format?: string;
-  readonly enum?: readonly unknown[];
-  readonly example?: unknown;
-  readonly default?: unknown;
-  readonly minimum?: number;
-  readonly items?: Schema;
-  readonly properties?: Readonly<Record<string, Schema>>;
-  readonly required?: readonly string[];
-  readonly allOf?: readonly Schema[];
-  readonly oneOf?: readonly Schema[];
-}
-
-interface Operation {
-  readonly method: 'get' | 'post' | 'patch' | 'delete';
-  readonly path: string;
-  readonly parameters?: readonly { name: string; in: string }[];
-  readonly requestBody?: { content: Readonly<Record<string, { schema: Schema }>> };
-  readonly security?: unknown;
-}
-
-interface OpenApiDocument {
-  readonly paths: Readonly<Record<string, Readonly<Record<string, Omit<Operation, 'method' | 'path'>>>>>;
-  readonly components: { readonly schemas: Readonly<Record<string, Schema>> };
-}
 
 /** A small deterministic PRNG (mulberry32): the fuzz picks the same fields every run. */
 function random(seed: number): () => number {
@@ -110,9 +83,8 @@ describe('fuzzing every route with hostile input', () => {
 
   beforeAll(async () => {
     api = await startTestApi({ withProjector: true });
-    document = (await api.http.get('/openapi.json').expect(200)).body as OpenApiDocument;
-    operations = Object.entries(document.paths)
-      .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ ...op, method, path }) as Operation))
+    document = await fetchOpenApi(api);
+    operations = operationsOf(document)
       .filter((op) => !SKIPPED.has(`${op.method.toUpperCase()} ${op.path}`))
       .sort((a, b) => Number(LAST.test(a.path)) - Number(LAST.test(b.path)) || a.path.split('{').length - b.path.split('{').length);
   });
@@ -123,32 +95,8 @@ describe('fuzzing every route with hostile input', () => {
     appendedByRefusals.length = 0;
   });
 
-  const resolve = (schema: Schema): Schema => (schema.$ref ? resolve(document.components.schemas[schema.$ref.split('/').pop() as string]) : schema);
-
   /** A body the schema describes: its examples where it gives them, plain values otherwise. */
-  function exampleOf(raw: Schema, depth = 0): unknown {
-    const schema = resolve(raw);
-    if (schema.allOf) return Object.assign({}, ...schema.allOf.map((part) => exampleOf(part, depth)));
-    if (schema.oneOf) return exampleOf(schema.oneOf[0], depth);
-    if (schema.example !== undefined) return schema.example;
-    if (schema.default !== undefined) return schema.default;
-    if (schema.enum) return schema.enum[0];
-    if (schema.properties || schema.type === 'object') {
-      if (depth > 4) return {};
-      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([key, property]) => [key, exampleOf(property, depth + 1)]));
-    }
-    switch (schema.type) {
-      case 'array':
-        return schema.items ? [exampleOf(schema.items, depth + 1)] : [];
-      case 'integer':
-      case 'number':
-        return schema.minimum ?? 1;
-      case 'boolean':
-        return true;
-      default:
-        return schema.format === 'date-time' ? '2026-11-20T14:30:00Z' : schema.format === 'date' ? '2026-11-20' : 'fuzz';
-    }
-  }
+  const exampleOf = (schema: Schema): unknown => exampleIn(document, schema);
 
   function concretePath(op: Operation, override?: Readonly<Record<string, string>>): string {
     return op.path.replace(/\{([^}]+)\}/g, (_, name: string) => {

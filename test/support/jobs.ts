@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { LoggerService } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
@@ -10,7 +11,7 @@ import { parsePosition, type EventStore, type Position, type RecordedEvent } fro
 import { borrowedPool } from '#postgres';
 import { ProjectionRunner, ReadConsistency, type Projection, type ProjectionsTables } from '#read-model-engine';
 import { eventsOf, QueuesView, RedisRelay, until } from '#testing';
-import { startTestApi, type TestApi } from './api.js';
+import { startTestApi, type TestApi, type TestApiOptions } from './api.js';
 
 /**
  * Support for the tests of jobs on the real Redis: the app that runs them. What needs no app (the
@@ -32,7 +33,14 @@ export class JobsApp {
   readonly timing: FollowUpTiming;
   private started?: { api: TestApi; db: Kysely<ProjectionsTables> };
 
-  constructor(config: FollowUpConfig) {
+  /**
+   * `options`: more environment for the app (the relay's REDIS_URL wins), and a logger that gets
+   * every message of every level the app's Nest loggers write, from compiling its modules on.
+   */
+  constructor(
+    config: FollowUpConfig,
+    private readonly options: { readonly env?: TestApiOptions['env']; readonly logger?: LoggerService } = {},
+  ) {
     this.timing = { ...config, dayMs: TEST_DAY_MS, now: () => Date.now() + this.clockOffset };
   }
 
@@ -41,8 +49,13 @@ export class JobsApp {
     const api = await startTestApi({
       withProjector: true,
       withWorker: true,
-      env: { REDIS_URL: this.relay.url },
-      override: (builder) => builder.overrideProvider(FOLLOW_UP_TIMING).useValue(this.timing),
+      env: { ...this.options.env, REDIS_URL: this.relay.url },
+      override: (builder) => {
+        const timed = builder.overrideProvider(FOLLOW_UP_TIMING).useValue(this.timing);
+        // The testing module installs it as the Nest logger; the app's `logger: ['fatal']` then only
+        // sets levels, which a LoggerService without setLogLevels ignores: it keeps getting everything.
+        return this.options.logger ? timed.setLogger(this.options.logger) : timed;
+      },
     });
     this.started = { api, db: new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(api.app.get<pg.Pool>(PG_POOL)) }) }) };
     return this;
