@@ -3,7 +3,7 @@
  * Dependencies point one way: apps -> contexts -> platform; read models -> platform and contexts'
  * domain; a context's domain -> the domain kernel only. Change a rule here, on purpose, never around it.
  */
-const PLATFORM = '(auth|commands|config|event-store|http|postgres|providers|read-model-engine)';
+const PLATFORM = '(auth|commands|config|event-store|http|keys|postgres|providers|read-model-engine)';
 const CONTEXTS = '(customers|sales|marketing|lead-capture|follow-ups|webhooks|audit)';
 // What a process is made of: every context's events (event-catalog) and every library's migrations
 // and the process wiring (runtime). They may import any library; only apps, tests and benchmarks import runtime.

@@ -13,6 +13,7 @@ import { Command, CurrentCommand, type CommandContext } from '#commands';
 import { loadConfig } from '#config';
 import { RuntimeModule, prepareDatabase } from '#runtime';
 import { PG_POOL } from '#providers';
+import { TEST_MASTER_KEY } from '#testing';
 import { ApiModule } from '../apps/api/src/api.module.js';
 import { LogCallDto } from '#customers';
 import { configureHttpApp } from '../apps/api/src/http/configure-http-app.js';
@@ -53,7 +54,7 @@ class BaselineCallsController {
 async function main(): Promise<void> {
   const databaseUrl = process.env.BENCH_DATABASE_URL;
   if (!databaseUrl) throw new Error('BENCH_DATABASE_URL is not set (this file is started by api-commands.bench.js)');
-  const config = loadConfig({ LOG_LEVEL: 'error', DATABASE_URL: databaseUrl });
+  const config = loadConfig({ LOG_LEVEL: 'error', CRM_MASTER_KEY: TEST_MASTER_KEY, DATABASE_URL: databaseUrl });
   await prepareDatabase(config);
 
   // A root module like launch()'s ProcessModule, plus the bench route (never part of ApiModule).

@@ -26,7 +26,7 @@ import { schemaVersionOf } from '#event-catalog';
 import type { EventStore, NewEvent } from '#event-store';
 import { prepareDatabase, RuntimeModule } from '#runtime';
 import { EVENT_STORE, PG_POOL } from '#providers';
-import { createTestDatabase } from '#testing';
+import { createTestDatabase, TEST_MASTER_KEY } from '#testing';
 import { generateSecret, sendWebhook, signWebhook, webhookBody, WebhookStore, WEBHOOK_HEADERS } from '#webhooks';
 import { WorkerModule } from '../apps/worker/src/worker.module.js';
 import { fmt, LATENCY_WIDTHS, percentile, positiveInteger, row, sleep } from './support/harness.js';
@@ -102,7 +102,7 @@ class BenchWorkerModule {}
 
 async function main(): Promise<void> {
   const database = await createTestDatabase('crm_bench');
-  const config = loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'warn' });
+  const config = loadConfig({ DATABASE_URL: database.url, CRM_MASTER_KEY: TEST_MASTER_KEY, LOG_LEVEL: 'warn' });
   await prepareDatabase(config);
   const worker = await NestFactory.createApplicationContext(
     { module: BenchWorkerModule, imports: [RuntimeModule.forRoot(config), WorkerModule] },

@@ -1,6 +1,6 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { launch } from '#runtime';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from '#testing';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { ApiModule } from '../apps/api/src/api.module.js';
@@ -29,7 +29,7 @@ describe('launch', () => {
 
   it('migrates, runs api + projector + worker on PORT, and closes', async () => {
     const adminKey = 'launch-admin-key-0123456789abcdefghijklmn';
-    const env = { DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'error', CRM_ADMIN_API_KEY: adminKey };
+    const env = { DATABASE_URL: database.url, CRM_MASTER_KEY: TEST_MASTER_KEY, PORT: '0', LOG_LEVEL: 'error', CRM_ADMIN_API_KEY: adminKey };
     const app = (await launch('crm', () => ALL_APPS, env)) as INestApplication;
     expect(app).toBeDefined();
     try {
@@ -75,7 +75,7 @@ describe('launch', () => {
   it('does not start when PostgreSQL is unreachable, and exits 1', async () => {
     const url = new URL(database.url);
     url.port = '1'; // nothing listens there
-    expect(await launch('crm', () => ALL_APPS, { DATABASE_URL: url.toString(), LOG_LEVEL: 'fatal' })).toBeUndefined();
+    expect(await launch('crm', () => ALL_APPS, { DATABASE_URL: url.toString(), CRM_MASTER_KEY: TEST_MASTER_KEY, LOG_LEVEL: 'fatal' })).toBeUndefined();
     expect(process.exitCode).toBe(1);
   });
 });

@@ -9,7 +9,7 @@ import { eventIdFor, type EventStore, type NewEvent } from '#event-store';
 import { borrowedPool, createPool } from '#postgres';
 import { ReadConsistency, verifyProjection, type ProjectionsTables } from '#read-model-engine';
 import { openEventStore, prepareDatabase } from '#runtime';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from '#testing';
 import { PROJECTIONS } from '#projections';
 
 /**
@@ -26,7 +26,7 @@ describe('a projector killed at random points while catching up', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    config = loadConfig({ DATABASE_URL: database.url });
+    config = loadConfig({ DATABASE_URL: database.url, CRM_MASTER_KEY: TEST_MASTER_KEY });
     await prepareDatabase(config);
     pool = createPool(database.url);
     store = openEventStore(config, pool);

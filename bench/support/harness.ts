@@ -12,7 +12,7 @@ import type { EventStore, Position } from '#event-store';
 import { borrowedPool, createPool } from '#postgres';
 import { ProjectionLagError, ProjectionRunner, ReadConsistency, projectionSchema, type Projection, type ProjectionsTables } from '#read-model-engine';
 import { openEventStore, prepareDatabase } from '#runtime';
-import { createTestDatabase } from '#testing';
+import { createTestDatabase, TEST_MASTER_KEY } from '#testing';
 
 export function optionalPositiveInteger(name: string): number | undefined {
   const raw = process.env[name];
@@ -59,7 +59,7 @@ export interface Bench {
 /** Runs `body` on a fresh, migrated database with runners for `projections`; prints the machine first, drops the database last. */
 export async function runBench(title: string, projections: readonly Projection[], body: (bench: Bench) => Promise<void>): Promise<void> {
   const database = await createTestDatabase('crm_bench');
-  const config = loadConfig({ DATABASE_URL: database.url, PROJECTOR_BATCH_SIZE: String(BATCH_SIZE) });
+  const config = loadConfig({ DATABASE_URL: database.url, CRM_MASTER_KEY: TEST_MASTER_KEY, PROJECTOR_BATCH_SIZE: String(BATCH_SIZE) });
   const pool = createPool(database.url, { max: 20 });
   const db = new Kysely<ProjectionsTables>({ dialect: new PostgresDialect({ pool: borrowedPool(pool) }) });
   const store = openEventStore(config, pool);

@@ -5,7 +5,7 @@ import { ApiKeyService, ROLES, type Role } from '#auth';
 import { loadConfig } from '#config';
 import { PG_POOL } from '#providers';
 import { prepareDatabase, RuntimeModule } from '#runtime';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from '#testing';
 import request from 'supertest';
 import { ApiModule } from '../../apps/api/src/api.module.js';
 import { ProjectorModule } from '../../apps/projector/src/projector.module.js';
@@ -50,7 +50,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   const keyName = (role: Role) => (options.database === undefined ? `test-${role}` : `test-${role}-${++restarts}`);
   let app: INestApplication | undefined;
   try {
-    const config = loadConfig({ LOG_LEVEL: 'error', ...options.env, DATABASE_URL: database.url });
+    const config = loadConfig({ LOG_LEVEL: 'error', CRM_MASTER_KEY: TEST_MASTER_KEY, ...options.env, DATABASE_URL: database.url });
     await prepareDatabase(config);
     let builder = Test.createTestingModule({
       imports: [RuntimeModule.forRoot(config), ApiModule, ...(options.withProjector ? [ProjectorModule] : []), ...(options.withWorker ? [WorkerModule] : [])],

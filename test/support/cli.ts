@@ -1,3 +1,4 @@
+import { TEST_MASTER_KEY } from '#testing';
 import { runCli } from '../../apps/cli/src/cli.js';
 
 export interface CliRun {
@@ -6,12 +7,12 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs one CLI command line in-process against `databaseUrl`, capturing what it prints. */
-export async function runCliCapturing(databaseUrl: string, argv: readonly string[]): Promise<CliRun> {
+/** Runs one CLI command line in-process against `databaseUrl` (with the tests' master key unless `env` says), capturing what it prints. */
+export async function runCliCapturing(databaseUrl: string, argv: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const status = await runCli(argv, {
-    env: { DATABASE_URL: databaseUrl },
+    env: { CRM_MASTER_KEY: TEST_MASTER_KEY, ...env, DATABASE_URL: databaseUrl },
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
   });

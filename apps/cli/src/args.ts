@@ -1,5 +1,6 @@
 import { isRole, KEY_NAME_PATTERN, KEY_NAME_RULE, ROLES, type Role } from '#auth';
 import { InvalidPositionError, parsePosition, serializePosition } from '#event-store';
+import { MASTER_KEY_RULE, parseMasterKey, type MasterKeySource } from '#config';
 import { isUuid } from '#postgres';
 import { AS_OF_RULE, INSTANT_RULE, parseAsOf, parseInstant, parseWholeNumber, REVISION_RULE, type AsOf } from '#audit';
 import { ID_PATTERN, ID_RULE } from '#http';
@@ -9,6 +10,7 @@ export type CliCommand =
   | { readonly kind: 'keys-create'; readonly name: string; readonly role: Role }
   | { readonly kind: 'keys-list' }
   | { readonly kind: 'keys-revoke'; readonly id: string }
+  | { readonly kind: 'keys-rotate-master'; readonly newKey: MasterKeySource; readonly batchSize?: number }
   | { readonly kind: 'replay'; readonly customerId: string; readonly fromRevision?: number; readonly toRevision?: number; readonly until?: Date }
   | { readonly kind: 'state'; readonly customerId: string; readonly asOf?: AsOf }
   | { readonly kind: 'verify'; readonly projection: string }
@@ -29,6 +31,11 @@ Commands:
   keys create --name <name> --role <role>   create an API key and print it (shown this once)
   keys list                                 list API keys (never the keys themselves)
   keys revoke <id>                          revoke an API key at once
+  keys rotate-master --new-key-file <path> | --new-key <key> [--batch-size <n>]
+                                            re-wrap every personal-data key and secret by a new master key (events
+                                            are not touched), unwrapping them with the configured one; resumable:
+                                            run it again with the same new key after an interruption. Prints what
+                                            to configure afterwards. <key>: 32 bytes as base64 or hex
   replay <customerId> [--from-revision <n>] [--to-revision <n>] [--until <time>]
                                             print a customer's events as recorded, one JSON per line
   state <customerId> [--as-of <time|n>]     print a customer's state as of a time or revision (default: now)
@@ -107,8 +114,10 @@ export function parseArgs(argv: readonly string[]): CliCommand {
       if (!isUuid(id)) throw new UsageError(`"${id}" is not a key id (a UUID, as keys list shows)`);
       return { kind: 'keys-revoke', id };
     }
+    case 'rotate-master':
+      return parseRotateMaster(rest);
     case undefined:
-      throw new UsageError('keys needs a command: create, list or revoke');
+      throw new UsageError('keys needs a command: create, list, revoke or rotate-master');
     default:
       throw new UsageError(`unknown command "keys ${action}"`);
   }
@@ -160,6 +169,17 @@ function parseSkip(args: readonly string[]): CliCommand {
   const version = whole('version');
   if (version === 0) throw new UsageError('--version must be 1 or more');
   return { kind: 'projections-skip', projection, position: at, reason, version, build: whole('build') };
+}
+
+function parseRotateMaster(args: readonly string[]): CliCommand {
+  const options = parseOptions(args, ['new-key-file', 'new-key', 'batch-size']);
+  const { 'new-key-file': path, 'new-key': text, 'batch-size': size } = options;
+  if ((path === undefined) === (text === undefined)) throw new UsageError('keys rotate-master needs one of --new-key-file <path> or --new-key <key>');
+  const batchSize = size === undefined ? undefined : parsed(parseWholeNumber(size), '--batch-size must be a whole number from 1 to 10000');
+  if (batchSize !== undefined && (batchSize < 1 || batchSize > 10_000)) throw new UsageError('--batch-size must be a whole number from 1 to 10000');
+  if (path !== undefined) return { kind: 'keys-rotate-master', newKey: { kind: 'file', variable: '--new-key-file', path }, batchSize };
+  const key = parsed(parseMasterKey(text ?? ''), `--new-key must be ${MASTER_KEY_RULE}`);
+  return { kind: 'keys-rotate-master', newKey: { kind: 'value', variable: '--new-key', key }, batchSize };
 }
 
 function parsed<T>(value: T | undefined, message: string): T {

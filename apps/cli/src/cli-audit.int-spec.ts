@@ -5,10 +5,10 @@ import { runDecider } from '#commands';
 import { loadConfig } from '#config';
 import { customerDecider, customerStream, type CustomerCommand } from '#customers/domain';
 import { schemaVersionOf } from '#event-catalog';
-import { PostgresDataKeyStore, serializePosition, type EventStore, type RecordedEvent } from '#event-store';
+import { serializePosition, type EventStore, type PostgresDataKeyStore, type RecordedEvent } from '#event-store';
 import { createPool } from '#postgres';
-import { createEventStore, DOMAIN_EVENT_SCHEMA, prepareDatabase } from '#runtime';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { createEventStore, DOMAIN_EVENT_SCHEMA, openDataKeyStore, prepareDatabase } from '#runtime';
+import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from '#testing';
 import { runCliCapturing } from '../../../test/support/cli.js';
 
 /** `replay` and `state` in process, against a fresh database holding customers written as the api writes them. */
@@ -33,10 +33,10 @@ describe('the CLI replay and state commands', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const config = loadConfig({ DATABASE_URL: database.url });
+    const config = loadConfig({ DATABASE_URL: database.url, CRM_MASTER_KEY: TEST_MASTER_KEY });
     await prepareDatabase(config);
     pool = createPool(database.url);
-    keys = new PostgresDataKeyStore({ connectionString: database.url, pool });
+    keys = openDataKeyStore(config, pool);
     store = createEventStore(config, pool, keys, DOMAIN_EVENT_SCHEMA);
     const now = () => new Date().toISOString();
     await execute({ type: 'RegisterCustomer', customerId: id, source: 'api', contact: { name: 'Ada Lovelace', email: 'ada@example.com' }, registeredAt: now() });

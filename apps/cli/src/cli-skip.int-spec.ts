@@ -8,7 +8,7 @@ import { eventIdFor, serializePosition, type EventStore } from '#event-store';
 import { createPool } from '#postgres';
 import { ProjectionRunner } from '#read-model-engine';
 import { openEventStore, prepareDatabase } from '#runtime';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from '#testing';
 import { customerTimelineProjection } from '#projections/customer-timeline';
 import { runCliCapturing } from '../../../test/support/cli.js';
 
@@ -45,7 +45,7 @@ describe('the CLI projections skip command', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const config = loadConfig({ DATABASE_URL: database.url });
+    const config = loadConfig({ DATABASE_URL: database.url, CRM_MASTER_KEY: TEST_MASTER_KEY });
     await prepareDatabase(config);
     pool = createPool(database.url);
     store = openEventStore(config, pool);

@@ -8,7 +8,7 @@ import type { EventStore } from '#event-store';
 import { createPool } from '#postgres';
 import { ProjectionRunner } from '#read-model-engine';
 import { openEventStore, prepareDatabase } from '#runtime';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from '#testing';
 import { customerDirectoryProjection } from '#projections/customer-directory';
 import { runCliCapturing } from '../../../test/support/cli.js';
 
@@ -21,7 +21,7 @@ describe('the CLI verify, projections and rebuild commands', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const config = loadConfig({ DATABASE_URL: database.url });
+    const config = loadConfig({ DATABASE_URL: database.url, CRM_MASTER_KEY: TEST_MASTER_KEY });
     await prepareDatabase(config);
     pool = createPool(database.url);
     store = openEventStore(config, pool);

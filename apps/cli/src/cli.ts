@@ -1,7 +1,10 @@
+import { Writable } from 'node:stream';
+import { Presets, SingleBar } from 'cli-progress';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { ApiKeyNameTakenError, ApiKeyService, type ApiKeyRecord } from '#auth';
 import { ConfigError, loadConfig, redactPassword, type AppConfig } from '#config';
+import { MasterKey, masterKeyringOf, readMasterKey, RotationInProgressError, UnknownMasterKeyError, type MasterKeyring, type RotationResult } from '#keys';
 import { borrowedPool, createPool } from '#postgres';
 import {
   ProjectionRunner,
@@ -15,7 +18,7 @@ import {
   type ProjectionsTables,
   type SkippedEvent,
 } from '#read-model-engine';
-import { openEventStore, prepareDatabase } from '#runtime';
+import { openEventStore, prepareDatabase, rotateToMasterKey } from '#runtime';
 import { PROJECTIONS } from '#projections';
 import { customerStateAsOf, HISTORY_MAX_LIMIT, readCustomerHistory } from '#audit';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './args.js';
@@ -47,15 +50,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 
   let config: AppConfig;
+  let masterKeys: MasterKeyring;
+  // A rotation's new key: the database may hold rows it wrapped already (a run interrupted).
+  let newMasterKey: MasterKey | undefined;
   try {
     config = loadConfig(io.env);
+    masterKeys = masterKeyringOf(config);
+    if (command.kind === 'keys-rotate-master') newMasterKey = new MasterKey(readMasterKey(command.newKey));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return fail(error.message);
   }
   try {
-    await prepareDatabase(config);
+    await prepareDatabase(config, newMasterKey ? masterKeys.alsoReading(newMasterKey) : masterKeys);
   } catch (error) {
+    if (error instanceof UnknownMasterKeyError) return fail(error.message);
     return fail(`cannot prepare the database at DATABASE_URL=${redactPassword(config.databaseUrl)}: ${messageOf(error)}`);
   }
 
@@ -81,6 +90,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         print(`revoked API key ${revoked.id} (name ${revoked.name}, role ${revoked.role})`);
         return 0;
       }
+      case 'keys-rotate-master':
+        return await rotateMaster(command, config, pool, newMasterKey ?? masterKeys.current, io, print, fail);
       case 'replay':
       case 'state':
         await audit(command, config, pool, print);
@@ -97,11 +108,58 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
   } catch (error) {
     if (error instanceof ApiKeyNameTakenError) return fail(`${error.message}: revoke it first or choose another name`);
-    if (error instanceof SkipRefusedError) return fail(error.message);
+    if (error instanceof SkipRefusedError || error instanceof RotationInProgressError) return fail(error.message);
     return fail(messageOf(error));
   } finally {
     await pool.end();
   }
+}
+
+/**
+ * Re-wraps every data key and secret by the new master key, with a progress bar on stderr (a
+ * terminal's); SIGINT stops it between two batches. Then says what to configure: until every
+ * process holds the new key, those holding only the old one cannot read what was re-wrapped.
+ */
+async function rotateMaster(
+  command: Extract<CliCommand, { kind: 'keys-rotate-master' }>,
+  config: AppConfig,
+  pool: pg.Pool,
+  target: MasterKey,
+  io: CliIo,
+  print: (text: string) => void,
+  fail: (text: string) => number,
+): Promise<number> {
+  const from = masterKeyringOf(config).ids.filter((id) => id !== target.id);
+  const bar =
+    io.stderr instanceof Writable
+      ? new SingleBar({ stream: io.stderr, format: 'master key rotation [{bar}] {value}/{total} keys and secrets, {eta_formatted} left', noTTYOutput: true, notTTYSchedule: 5_000 }, Presets.shades_classic)
+      : undefined;
+  const interrupt = new AbortController();
+  const stop = () => interrupt.abort();
+  process.once('SIGINT', stop);
+  let result: RotationResult;
+  try {
+    result = await rotateToMasterKey(config, pool, target, {
+      batchSize: command.batchSize,
+      signal: interrupt.signal,
+      onStart: (total) => bar?.start(total, 0),
+      onProgress: (done) => bar?.update(done),
+    });
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', stop);
+  }
+  if (result.interrupted) {
+    return fail(`interrupted after re-wrapping ${result.rewrapped} keys and secrets; run the same command again to carry on`);
+  }
+  const setting =
+    command.newKey.kind === 'file' ? `CRM_MASTER_KEY_FILE=${command.newKey.path} (and unset CRM_MASTER_KEY)` : 'CRM_MASTER_KEY=<the new key> (and unset CRM_MASTER_KEY_FILE)';
+  print(`re-wrapped ${result.rewrapped} keys and secrets: every one is wrapped by master key ${target.id} now${from.length > 0 ? ` (before: ${from.join(', ')})` : ''}`);
+  print('Now configure every process with the new key and restart it:');
+  print(`  ${setting}`);
+  print('  unset CRM_MASTER_KEY_PREVIOUS and CRM_MASTER_KEY_PREVIOUS_FILE');
+  if (from.length > 0) print(`Keep the old master key (${from.join(', ')}) for as long as you keep backups taken before now: their keys are wrapped by it.`);
+  return 0;
 }
 
 /**

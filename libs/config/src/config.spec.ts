@@ -1,7 +1,8 @@
-import { ConfigError, DEVELOPMENT_LOG_SIGNING_KEY, loadConfig } from './config.js';
+import { ConfigError, DEVELOPMENT_LOG_SIGNING_KEY, loadConfig, parseMasterKey } from './config.js';
 
 const KEY = 'k'.repeat(32);
 const SECRET = 's'.repeat(40);
+const MASTER_KEY = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7 + 1));
 
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
   try {
@@ -28,6 +29,8 @@ describe('loadConfig', () => {
       followUps: { leadDays: 30, teamLeadDays: {}, repurchaseMarginDays: 7 },
       webhooks: { maxAttempts: 8, timeoutMs: 10_000, backoffMs: 1_000, maxBackoffMs: 3_600_000 },
       logSigningKey: DEVELOPMENT_LOG_SIGNING_KEY,
+      masterKey: { kind: 'development', path: '.crm/master.key' },
+      previousMasterKey: null,
     });
   });
 
@@ -53,6 +56,8 @@ describe('loadConfig', () => {
       WEBHOOK_BACKOFF_MS: '200',
       WEBHOOK_MAX_BACKOFF_MS: '800',
       LOG_SIGNING_KEY: 'ab'.repeat(32),
+      CRM_MASTER_KEY_FILE: '/run/secrets/crm_master_key',
+      CRM_MASTER_KEY_PREVIOUS: MASTER_KEY.toString('hex'),
     });
     expect(config).toEqual({
       databaseUrl: 'postgresql://crm:secret@db.internal:6543/crm_prod?sslmode=require',
@@ -67,7 +72,40 @@ describe('loadConfig', () => {
       followUps: { leadDays: 45, teamLeadDays: { enterprise: 60, smb: 14 }, repurchaseMarginDays: 10 },
       webhooks: { maxAttempts: 3, timeoutMs: 500, backoffMs: 200, maxBackoffMs: 800 },
       logSigningKey: Buffer.alloc(32, 0xab),
+      masterKey: { kind: 'file', variable: 'CRM_MASTER_KEY_FILE', path: '/run/secrets/crm_master_key' },
+      previousMasterKey: { kind: 'value', variable: 'CRM_MASTER_KEY_PREVIOUS', key: MASTER_KEY },
     });
+  });
+
+  it.each([
+    ['base64', MASTER_KEY.toString('base64')],
+    ['base64 without padding', MASTER_KEY.toString('base64').replace(/=$/, '')],
+    ['URL-safe base64', MASTER_KEY.toString('base64url')],
+    ['hex', MASTER_KEY.toString('hex')],
+    ['upper-case hex', MASTER_KEY.toString('hex').toUpperCase()],
+  ])('reads CRM_MASTER_KEY as %s', (_label, value) => {
+    expect(loadConfig({ CRM_MASTER_KEY: value }).masterKey).toEqual({ kind: 'value', variable: 'CRM_MASTER_KEY', key: MASTER_KEY });
+    expect(parseMasterKey(`  ${value}\n`)).toEqual(MASTER_KEY);
+  });
+
+  it.each([
+    ['too short', MASTER_KEY.subarray(0, 31).toString('base64')],
+    ['too long', Buffer.concat([MASTER_KEY, MASTER_KEY]).toString('hex')],
+    ['not base64 or hex', `${'x'.repeat(42)}!`],
+  ])('refuses a master key %s without echoing it', (_label, value) => {
+    const problems = problemsOf({ CRM_MASTER_KEY: value, CRM_MASTER_KEY_PREVIOUS: value });
+    expect(problems).toEqual(
+      ['CRM_MASTER_KEY', 'CRM_MASTER_KEY_PREVIOUS'].map(
+        (name) => `${name}=(${value.length} characters): not a master key (expected 32 bytes as base64 or hex (e.g. \`openssl rand -base64 32\`))`,
+      ),
+    );
+    expect(problems.join()).not.toContain(value);
+  });
+
+  it('refuses a master key given both ways', () => {
+    expect(problemsOf({ CRM_MASTER_KEY: MASTER_KEY.toString('hex'), CRM_MASTER_KEY_FILE: '/run/secrets/key' })).toEqual([
+      'CRM_MASTER_KEY_FILE="/run/secrets/key": CRM_MASTER_KEY is set too (set one of them)',
+    ]);
   });
 
   it('reads LOG_SIGNING_KEY as hex or base64, refusing one too short without echoing it', () => {

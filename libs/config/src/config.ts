@@ -42,12 +42,25 @@ export interface AppConfig {
   readonly followUps: FollowUpConfig;
   /** Outbound webhooks: how deliveries are attempted. */
   readonly webhooks: WebhookConfig;
+  /** CRM_MASTER_KEY or CRM_MASTER_KEY_FILE: the key-encryption key of data keys and secrets, never stored in the database. */
+  readonly masterKey: MasterKeySource;
+  /** CRM_MASTER_KEY_PREVIOUS or CRM_MASTER_KEY_PREVIOUS_FILE: the key being rotated away from, still read during a rotation; or `null`. */
+  readonly previousMasterKey: MasterKeySource | null;
   /**
    * LOG_SIGNING_KEY (hex or base64, at least 32 bytes): the HMAC key of the event log's signed
    * checkpoints; unset: {@link DEVELOPMENT_LOG_SIGNING_KEY}.
    */
   readonly logSigningKey: Buffer;
 }
+
+/** Where the master key comes from; files are read (and the development key created) when a process starts. */
+export type MasterKeySource =
+  /** The key itself, from the variable named. */
+  | { readonly kind: 'value'; readonly variable: string; readonly key: Buffer }
+  /** A file holding the key (base64 or hex), named by the variable. */
+  | { readonly kind: 'file'; readonly variable: string; readonly path: string }
+  /** Neither variable set: a key generated on first start into `path` (relative to the working directory); not for production. */
+  | { readonly kind: 'development'; readonly path: string };
 
 export interface WebhookConfig {
   /** WEBHOOK_MAX_ATTEMPTS: attempts of a round before a delivery is dead-lettered (a manual retry starts a new round). */
@@ -100,6 +113,7 @@ export const DEFAULTS = {
   WEBHOOK_TIMEOUT_MS: '10000',
   WEBHOOK_BACKOFF_MS: '1000',
   WEBHOOK_MAX_BACKOFF_MS: '3600000',
+  DEVELOPMENT_MASTER_KEY_FILE: '.crm/master.key',
 } as const;
 
 /**
@@ -114,7 +128,10 @@ export const MIN_ADMIN_API_KEY_LENGTH = 32;
 export const MIN_EMAIL_SECRET_LENGTH = 32;
 
 /** Variables whose values are never echoed back, not even into a log line. */
-const SECRETS = new Set(['CRM_ADMIN_API_KEY', 'LEAD_CAPTURE_EMAIL_SECRET', 'LOG_SIGNING_KEY']);
+const SECRETS = new Set(['CRM_ADMIN_API_KEY', 'LEAD_CAPTURE_EMAIL_SECRET', 'CRM_MASTER_KEY', 'CRM_MASTER_KEY_PREVIOUS', 'LOG_SIGNING_KEY']);
+
+export const MASTER_KEY_BYTES = 32;
+export const MASTER_KEY_RULE = `${MASTER_KEY_BYTES} bytes as base64 or hex (e.g. \`openssl rand -base64 ${MASTER_KEY_BYTES}\`)`;
 
 /** One or more variables are invalid; `problems` lists each, naming the variable and its value. */
 export class ConfigError extends Error {
@@ -180,10 +197,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     problems.push(`WEBHOOK_MAX_BACKOFF_MS=${JSON.stringify(String(webhooks.maxBackoffMs))}: shorter than WEBHOOK_BACKOFF_MS (${webhooks.backoffMs})`);
   }
 
+  const masterKeyFrom = (variable: string, fileVariable: string): MasterKeySource | null => {
+    if (isSet(env, variable) && isSet(env, fileVariable)) {
+      problems.push(`${fileVariable}=${JSON.stringify(valueOf(env, fileVariable))}: ${variable} is set too (set one of them)`);
+      return null;
+    }
+    if (isSet(env, variable)) return { kind: 'value', variable, key: read(variable, '', masterKeyOrInvalid) };
+    if (isSet(env, fileVariable)) return { kind: 'file', variable: fileVariable, path: read(fileVariable, '', (value) => value) };
+    return null;
+  };
+  const masterKey = masterKeyFrom('CRM_MASTER_KEY', 'CRM_MASTER_KEY_FILE') ?? { kind: 'development', path: DEFAULTS.DEVELOPMENT_MASTER_KEY_FILE };
+  const previousMasterKey = masterKeyFrom('CRM_MASTER_KEY_PREVIOUS', 'CRM_MASTER_KEY_PREVIOUS_FILE');
+
   const logSigningKey = isSet(env, 'LOG_SIGNING_KEY') ? read('LOG_SIGNING_KEY', '', parseSigningKey) : DEVELOPMENT_LOG_SIGNING_KEY;
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps, projectorBatchSize, leadCapture, followUps, webhooks, logSigningKey };
+  return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps, projectorBatchSize, leadCapture, followUps, webhooks, masterKey, previousMasterKey, logSigningKey };
 }
 
 /** Thrown by a parser: why the value is not acceptable. */
@@ -247,6 +276,25 @@ function parsePort(value: string): number {
 function parseInteger(value: string, min: number, max: number, what: string): number {
   if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new Invalid(`not ${what} (expected an integer from ${min} to ${max})`);
   return Number(value);
+}
+
+/**
+ * A master key as written in a variable, a key file or on the command line: 32 bytes in hex (64
+ * digits) or base64 (standard or URL-safe, padding optional); surrounding whitespace is ignored.
+ * `undefined` for anything else.
+ */
+export function parseMasterKey(text: string): Buffer | undefined {
+  const value = text.trim();
+  if (/^[0-9a-f]{64}$/i.test(value)) return Buffer.from(value, 'hex');
+  if (!/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) return undefined;
+  const key = Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  return key.length === MASTER_KEY_BYTES ? key : undefined;
+}
+
+function masterKeyOrInvalid(value: string): Buffer {
+  const key = parseMasterKey(value);
+  if (key === undefined) throw new Invalid(`not a master key (expected ${MASTER_KEY_RULE})`);
+  return key;
 }
 
 function parseEmailSecret(value: string): string {

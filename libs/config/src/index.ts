@@ -5,8 +5,11 @@ export {
   DEVELOPMENT_LOG_SIGNING_KEY,
   LOG_LEVELS,
   loadConfig,
+  MASTER_KEY_BYTES,
+  MASTER_KEY_RULE,
   MIN_ADMIN_API_KEY_LENGTH,
   MIN_EMAIL_SECRET_LENGTH,
+  parseMasterKey,
   redactPassword,
   type AppConfig,
   type AppName,
@@ -14,5 +17,6 @@ export {
   type FollowUpConfig,
   type LeadCaptureConfig,
   type LogLevel,
+  type MasterKeySource,
   type WebhookConfig,
 } from './config.js';

@@ -88,10 +88,14 @@ export class FormStore {
     return row ? toRecord(row) : null;
   }
 
-  /** The e-mail HMAC key the migration generated for this database. */
-  async generatedEmailSecret(): Promise<string> {
-    const row = await this.db.selectFrom('lead_capture.secrets').select('value').where('name', '=', EMAIL_SECRET_NAME).executeTakeFirstOrThrow();
-    return row.value;
+  /** The e-mail HMAC key the first migration generated in the clear, until it is moved to the wrapped secrets; else `null`. */
+  async plaintextEmailSecret(): Promise<string | null> {
+    const row = await this.db.selectFrom('lead_capture.secrets').select('value').where('name', '=', EMAIL_SECRET_NAME).executeTakeFirst();
+    return row?.value ?? null;
+  }
+
+  async deletePlaintextEmailSecret(): Promise<void> {
+    await this.db.deleteFrom('lead_capture.secrets').where('name', '=', EMAIL_SECRET_NAME).execute();
   }
 }
 

@@ -3,7 +3,10 @@ import type { MigrationSet } from '#postgres';
 
 export const LEAD_CAPTURE_SCHEMA = 'lead_capture';
 
-/** The row of `lead_capture.secrets` holding the generated e-mail HMAC key (used unless LEAD_CAPTURE_EMAIL_SECRET is set). */
+/**
+ * The row of `lead_capture.secrets` where the first migration generates the e-mail HMAC key in the
+ * clear; the first start moves it into the wrapped secrets and deletes it (see email-secret.ts).
+ */
 export const EMAIL_SECRET_NAME = 'email-claim';
 
 const initial: Migration = {

@@ -2,7 +2,8 @@ import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type O
 import { CqrsModule } from '@nestjs/cqrs';
 import type pg from 'pg';
 import type { AppConfig } from '#config';
-import { APP_CONFIG, PG_POOL } from '#providers';
+import type { WrappedSecrets } from '#keys';
+import { APP_CONFIG, PG_POOL, WRAPPED_SECRETS } from '#providers';
 import { ReadModelsModule } from '#read-model-engine';
 import { FormStore } from './form.store.js';
 import { SubmissionRateLimiter } from './rate-limiter.js';
@@ -11,6 +12,7 @@ import { FormSubmissionsController } from './form-submissions.controller.js';
 import { FormsController } from './forms.controller.js';
 import { KNOWN_CUSTOMERS, type KnownCustomers } from './known-customers.js';
 import { EMAIL_SECRET } from './lead-capture.tokens.js';
+import { generatedEmailSecret } from './email-secret.js';
 
 /**
  * Lead capture: forms (admin), their public submission route, and the de-duplication of leads by
@@ -24,8 +26,8 @@ import { EMAIL_SECRET } from './lead-capture.tokens.js';
     { provide: FormStore, useFactory: (pool: pg.Pool) => new FormStore(pool), inject: [PG_POOL] },
     {
       provide: EMAIL_SECRET,
-      useFactory: (config: AppConfig, forms: FormStore) => config.leadCapture.emailSecret ?? forms.generatedEmailSecret(),
-      inject: [APP_CONFIG, FormStore],
+      useFactory: (config: AppConfig, forms: FormStore, secrets: WrappedSecrets) => config.leadCapture.emailSecret ?? generatedEmailSecret(secrets, forms),
+      inject: [APP_CONFIG, FormStore, WRAPPED_SECRETS],
     },
     {
       provide: SubmissionRateLimiter,

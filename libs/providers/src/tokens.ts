@@ -11,3 +11,9 @@ export const PG_POOL = Symbol('PG_POOL');
 
 /** The per-stream personal-data keys (`DataKeyStore`) the event store encrypts with; erasing one erases a person. */
 export const DATA_KEYS = Symbol('DATA_KEYS');
+
+/**
+ * The deployment's named secrets (`WrappedSecrets` of #keys), stored wrapped by the master key:
+ * `await secrets.secret('<owner>/<name>')` gives the same secret to every process, made on first need.
+ */
+export const WRAPPED_SECRETS = Symbol('WRAPPED_SECRETS');

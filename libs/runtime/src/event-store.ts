@@ -11,6 +11,7 @@ import {
   type EventStore,
 } from '#event-store';
 import type { AppConfig } from '#config';
+import { masterKeyringOf } from '#keys';
 import { domainPersonalData, domainUpcasters } from '#event-catalog';
 
 /** What the domain says about its events: which fields are personal, how old versions are upcast. */
@@ -44,10 +45,15 @@ export function createEventStore(config: AppConfig, pool: pg.Pool, keys: DataKey
   return new UpcastingEventStore(personalData, schema.upcasters);
 }
 
+/** The personal-data keys in DATABASE_URL's database (through `pool`), wrapped by the configured master key. */
+export function openDataKeyStore(config: AppConfig, pool: pg.Pool): PostgresDataKeyStore {
+  return new PostgresDataKeyStore({ connectionString: config.databaseUrl, pool, masterKeys: masterKeyringOf(config) });
+}
+
 /**
  * The event store exactly as the apps use it, for processes outside Nest (CLI, tools, tests): the
  * configured log, personal-data keys in DATABASE_URL's database (through `pool`), the domain's schema.
  */
 export function openEventStore(config: AppConfig, pool: pg.Pool): EventStore {
-  return createEventStore(config, pool, new PostgresDataKeyStore({ connectionString: config.databaseUrl, pool }), DOMAIN_EVENT_SCHEMA);
+  return createEventStore(config, pool, openDataKeyStore(config, pool), DOMAIN_EVENT_SCHEMA);
 }

@@ -1,6 +1,7 @@
 import { Logger, Module, type DynamicModule, type INestApplication, type INestApplicationContext, type LogLevel, type OnApplicationBootstrap, type OnApplicationShutdown, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, LOG_LEVELS, loadConfig, redactPassword, type AppConfig } from '#config';
+import { UnknownMasterKeyError, masterKeyringOf } from '#keys';
 import type { AddressInfo } from 'node:net';
 import { prepareDatabase } from './database.js';
 import { RuntimeModule } from './runtime.module.js';
@@ -47,6 +48,8 @@ export async function launch(
   let config: AppConfig;
   try {
     config = loadConfig(env);
+    // Key files are read (the development key made) now: a bad one is a configuration problem too.
+    masterKeyringOf(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`${name}: ${error.message}`);
@@ -61,6 +64,7 @@ export async function launch(
   let app: INestApplicationContext | undefined;
   try {
     const schemas = await prepareDatabase(config).catch((error: unknown) => {
+      if (error instanceof UnknownMasterKeyError) throw new StartError(error.message);
       throw new StartError(`cannot prepare the database at DATABASE_URL=${redactPassword(config.databaseUrl)}: ${messageOf(error)}`);
     });
     logger.log(

@@ -1,10 +1,11 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import type { AppConfig } from '#config';
-import { PostgresDataKeyStore, type EventStore } from '#event-store';
+import type { EventStore, PostgresDataKeyStore } from '#event-store';
 import { createPool } from '#postgres';
-import { APP_CONFIG, DATA_KEYS, EVENT_STORE, PG_POOL } from '#providers';
-import { DOMAIN_EVENT_SCHEMA, createEventStore, type EventSchema } from './event-store.js';
+import { APP_CONFIG, DATA_KEYS, EVENT_STORE, PG_POOL, WRAPPED_SECRETS } from '#providers';
+import { DOMAIN_EVENT_SCHEMA, createEventStore, openDataKeyStore, type EventSchema } from './event-store.js';
+import { openWrappedSecrets } from './keys.js';
 
 /**
  * What every app shares, provided once per process: the config, the PostgreSQL pool, the event
@@ -22,14 +23,15 @@ export class RuntimeModule implements OnApplicationShutdown {
         // Every projection run here (follow-up scheduler included) holds one connection for its
         // ownership lock while it follows the log; the rest serve batches, the log and queries.
         { provide: PG_POOL, useFactory: () => createPool(config.databaseUrl, { max: 24 }) },
-        { provide: DATA_KEYS, useFactory: (pool: pg.Pool) => new PostgresDataKeyStore({ connectionString: config.databaseUrl, pool }), inject: [PG_POOL] },
+        { provide: DATA_KEYS, useFactory: (pool: pg.Pool) => openDataKeyStore(config, pool), inject: [PG_POOL] },
+        { provide: WRAPPED_SECRETS, useFactory: (pool: pg.Pool) => openWrappedSecrets(config, pool), inject: [PG_POOL] },
         {
           provide: EVENT_STORE,
           useFactory: (pool: pg.Pool, keys: PostgresDataKeyStore) => createEventStore(config, pool, keys, schema),
           inject: [PG_POOL, DATA_KEYS],
         },
       ],
-      exports: [APP_CONFIG, PG_POOL, DATA_KEYS, EVENT_STORE],
+      exports: [APP_CONFIG, PG_POOL, DATA_KEYS, EVENT_STORE, WRAPPED_SECRETS],
     };
   }
 

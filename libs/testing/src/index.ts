@@ -1,4 +1,5 @@
 export { createTestDatabase, type TestDatabase } from './test-database.js';
+export { TEST_MASTER_KEY, testMasterKeys } from './master-key.js';
 export { recordedCustomerEvents, recordedEvents } from './recorded-events.js';
 export { eventsOf, wholeLog } from './event-log.js';
 export { engineTestbed, ProjectionTestbed, type EngineTestbed, type TablesDump } from './read-model-testbeds.js';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect, sql, type ColumnType, type ExpressionBuilder, type Generated } from 'kysely';
 import type pg from 'pg';
+import { unwrapRow, wrapRow, type MasterKeyring, type WrappedTable } from '#keys';
 import { borrowedPool, createPool } from '#postgres';
 import { StreamErasedError } from '../errors.js';
 import { DATA_KEY_BYTES, type DataKey } from './cipher.js';
@@ -9,9 +10,9 @@ import { DATA_KEY_BYTES, type DataKey } from './cipher.js';
 export type StreamKeys = ReadonlyMap<number, Buffer | null>;
 
 /**
- * Where the per-stream data keys live, outside the log.
- * Keys are stored as they are, not wrapped with a master key: whoever can read this table and the
- * log can read the personal data, so guard the database (and its backups) accordingly.
+ * Where the per-stream data keys live, outside the log. The PostgreSQL store keeps them wrapped by
+ * the master key, which is not in the database: the table and the log together (a backup) read as
+ * nothing without it.
  */
 export interface DataKeyStore {
   /**
@@ -34,7 +35,10 @@ export interface DataKeyStore {
 interface DataKeysTable {
   stream_id: string;
   generation: number;
-  data_key: Buffer | null;
+  /** The key wrapped by the master key (bound to the stream and generation), `null` once erased. */
+  wrapped_key: Buffer | null;
+  /** The id of the master key that wrapped it. */
+  wrapped_by: string | null;
   created_at: Generated<Date>;
   erased_at: ColumnType<Date | null, Date | undefined, Date>;
   /** The stream's seal: a row without a key, after which the stream gets none. */
@@ -49,7 +53,21 @@ export interface PostgresDataKeyStoreOptions {
   readonly connectionString: string;
   /** Shares a pool with the caller (it is not ended on close); otherwise the store makes its own. */
   readonly pool?: pg.Pool;
+  /** Wraps new keys (its current key) and unwraps stored ones (the key each row names). */
+  readonly masterKeys: MasterKeyring;
 }
+
+export const DATA_KEYS_TABLE: WrappedTable = {
+  table: 'personal_data.data_keys',
+  rowKey: ['stream_id', 'generation'],
+  purpose: 'personal-data key',
+  wrapped: 'wrapped_key',
+  wrappedBy: 'wrapped_by',
+  describe: ([streamId, generation]) => `the data key of ${streamId} (generation ${generation})`,
+};
+
+/** What erasing a key leaves of its row: the generation, and when. */
+const ERASED_KEY = { wrapped_key: null, wrapped_by: null, erased_at: sql<Date>`now()` };
 
 /** Rounds of "look, then create" before giving up; more than one only when an erase races a create. */
 const MAX_CREATE_ATTEMPTS = 3;
@@ -57,10 +75,16 @@ const MAX_CREATE_ATTEMPTS = 3;
 /** Rounds of sealing; each lost one means a concurrent create or seal committed, which ends soon. */
 const MAX_SEAL_ATTEMPTS = 20;
 
+/**
+ * Keys are unwrapped on every read, not cached: an erased key must be gone for every process at
+ * once, and unwrapping (AES-GCM over 32 bytes) costs microseconds beside the query that fetched it.
+ */
 export class PostgresDataKeyStore implements DataKeyStore {
   readonly db: Kysely<PersonalDataTables>;
+  private readonly masterKeys: MasterKeyring;
 
   constructor(options: PostgresDataKeyStoreOptions) {
+    this.masterKeys = options.masterKeys;
     const pool = options.pool
       ? borrowedPool(options.pool)
       : createPool(options.connectionString, { applicationName: 'crm-personal-data' });
@@ -69,36 +93,43 @@ export class PostgresDataKeyStore implements DataKeyStore {
 
   async keyFor(streamId: string): Promise<DataKey> {
     for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS; attempt++) {
-      const existing = await this.db
+      // Every row of the stream (a few at most): the live key, the seal, and the next generation.
+      const rows = await this.db
         .selectFrom('personal_data.data_keys')
-        .select(['generation', 'data_key', 'sealed'])
+        .select(['generation', 'wrapped_key', 'wrapped_by', 'sealed'])
         .where('stream_id', '=', streamId)
-        .where((eb) => eb.or([eb('data_key', 'is not', null), eb('sealed', '=', true)]))
         .execute();
-      if (existing.some((row) => row.sealed)) throw new StreamErasedError(streamId);
-      const live = existing.find((row) => row.data_key !== null);
-      if (live?.data_key) return { generation: live.generation, key: live.data_key };
+      if (rows.some((row) => row.sealed)) throw new StreamErasedError(streamId);
+      const live = rows.find((row) => row.wrapped_key !== null);
+      if (live?.wrapped_key) return { generation: live.generation, key: this.unwrap(streamId, live.generation, live.wrapped_key, live.wrapped_by) };
 
+      // The key is wrapped for its generation before the insert, so the generation is chosen here
+      // and the insert only succeeds while it is still the next one (generations stay dense).
       // Separate statements, not one: after waiting on a concurrent writer's insert (a key or the
       // seal), only a new statement's snapshot sees what it committed.
+      const generation = Math.max(0, ...rows.map((row) => row.generation)) + 1;
+      const key = randomBytes(DATA_KEY_BYTES);
+      const current = this.masterKeys.current;
       const created = await this.db
         .insertInto('personal_data.data_keys')
-        .columns(['stream_id', 'generation', 'data_key'])
+        .columns(['stream_id', 'generation', 'wrapped_key', 'wrapped_by'])
         .expression((eb) =>
           eb
             .selectFrom('personal_data.data_keys')
             .select([
               eb.val(streamId).as('stream_id'),
-              nextGeneration(eb).as('generation'),
-              eb.val(randomBytes(DATA_KEY_BYTES)).as('data_key'),
+              eb.val(generation).as('generation'),
+              eb.val(wrapRow(DATA_KEYS_TABLE, current, [streamId, String(generation)], key)).as('wrapped_key'),
+              eb.val(current.id).as('wrapped_by'),
             ])
             .where('stream_id', '=', streamId)
-            .having(notSealed),
+            .having(notSealed)
+            .having((h) => h(nextGeneration(h), '=', generation)),
         )
         .onConflict((oc) => oc.doNothing())
-        .returning(['generation', 'data_key'])
+        .returning('generation')
         .executeTakeFirst();
-      if (created?.data_key) return { generation: created.generation, key: created.data_key };
+      if (created) return { generation, key };
     }
     throw new Error(`no data key for stream ${streamId} after ${MAX_CREATE_ATTEMPTS} attempts: erased as fast as created`);
   }
@@ -108,7 +139,7 @@ export class PostgresDataKeyStore implements DataKeyStore {
     if (streamIds.length === 0) return keys;
     const rows = await this.db
       .selectFrom('personal_data.data_keys')
-      .select(['stream_id', 'generation', 'data_key'])
+      .select(['stream_id', 'generation', 'wrapped_key', 'wrapped_by'])
       .where('stream_id', 'in', [...new Set(streamIds)])
       // A seal holds no key and no value names its generation.
       .where('sealed', '=', false)
@@ -116,7 +147,7 @@ export class PostgresDataKeyStore implements DataKeyStore {
     for (const row of rows) {
       let streamKeys = keys.get(row.stream_id);
       if (!streamKeys) keys.set(row.stream_id, (streamKeys = new Map()));
-      streamKeys.set(row.generation, row.data_key);
+      streamKeys.set(row.generation, row.wrapped_key === null ? null : this.unwrap(row.stream_id, row.generation, row.wrapped_key, row.wrapped_by));
     }
     return keys;
   }
@@ -124,9 +155,9 @@ export class PostgresDataKeyStore implements DataKeyStore {
   async erase(streamId: string): Promise<boolean> {
     const erased = await this.db
       .updateTable('personal_data.data_keys')
-      .set({ data_key: null, erased_at: sql<Date>`now()` })
+      .set(ERASED_KEY)
       .where('stream_id', '=', streamId)
-      .where('data_key', 'is not', null)
+      .where('wrapped_key', 'is not', null)
       .executeTakeFirst();
     return erased.numUpdatedRows > 0n;
   }
@@ -140,14 +171,13 @@ export class PostgresDataKeyStore implements DataKeyStore {
       for (let attempt = 1; ; attempt++) {
         const inserted = await trx
           .insertInto('personal_data.data_keys')
-          .columns(['stream_id', 'generation', 'data_key', 'erased_at', 'sealed'])
+          .columns(['stream_id', 'generation', 'erased_at', 'sealed'])
           .expression((eb) =>
             eb
               .selectFrom('personal_data.data_keys')
               .select([
                 eb.val(streamId).as('stream_id'),
                 nextGeneration(eb).as('generation'),
-                sql<null>`null::bytea`.as('data_key'),
                 sql<Date>`now()`.as('erased_at'),
                 eb.lit(true).as('sealed'),
               ])
@@ -170,15 +200,20 @@ export class PostgresDataKeyStore implements DataKeyStore {
       }
       await trx
         .updateTable('personal_data.data_keys')
-        .set({ data_key: null, erased_at: sql<Date>`now()` })
+        .set(ERASED_KEY)
         .where('stream_id', '=', streamId)
-        .where('data_key', 'is not', null)
+        .where('wrapped_key', 'is not', null)
         .execute();
     });
   }
 
   close(): Promise<void> {
     return this.db.destroy();
+  }
+
+  private unwrap(streamId: string, generation: number, wrapped: Buffer, wrappedBy: string | null): Buffer {
+    // A row with a key names its master key (a table constraint): 'none' is never a held key's id.
+    return unwrapRow(DATA_KEYS_TABLE, this.masterKeys, [streamId, String(generation)], wrappedBy ?? 'none', wrapped);
   }
 }
 

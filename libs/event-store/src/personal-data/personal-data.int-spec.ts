@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { createPool, migrate } from '#postgres';
-import { createTestDatabase, type TestDatabase } from '#testing';
+import { createTestDatabase, testMasterKeys, type TestDatabase } from '#testing';
 import { StreamErasedError } from '../errors.js';
 import { eventIdFor, type JsonObject, type NewEvent, type RecordedEvent } from '../event.js';
 import { START, comparePositions, type Position } from '../position.js';
@@ -67,18 +67,18 @@ describe('PersonalDataEventStore on PostgreSQL', () => {
   let keys: CountingKeyStore;
   let store: PersonalDataEventStore;
 
-  const openStore = (keyStore: DataKeyStore = new PostgresDataKeyStore({ connectionString: database.url })) =>
+  const openStore = (keyStore: DataKeyStore = new PostgresDataKeyStore({ connectionString: database.url, masterKeys: testMasterKeys() })) =>
     new PersonalDataEventStore(new PostgresEventStore({ connectionString: database.url }), keyStore, policy);
   const keyRows = async (streamId: string) => {
     const { rows } = await pool.query(
-      'select generation, data_key is null as erased from personal_data.data_keys where stream_id = $1 and not sealed order by generation',
+      'select generation, wrapped_key is null as erased from personal_data.data_keys where stream_id = $1 and not sealed order by generation',
       [streamId],
     );
     return rows;
   };
   const liveKeys = async (streamId: string) => {
     const { rows } = await pool.query<{ count: string }>(
-      'select count(*) from personal_data.data_keys where stream_id = $1 and data_key is not null',
+      'select count(*) from personal_data.data_keys where stream_id = $1 and wrapped_key is not null',
       [streamId],
     );
     return Number(rows[0].count);
@@ -106,7 +106,7 @@ describe('PersonalDataEventStore on PostgreSQL', () => {
     await migrate(pool, eventStoreMigrations);
     await migrate(pool, personalDataMigrations);
     raw = new PostgresEventStore({ connectionString: database.url });
-    keys = new CountingKeyStore(new PostgresDataKeyStore({ connectionString: database.url, pool }));
+    keys = new CountingKeyStore(new PostgresDataKeyStore({ connectionString: database.url, pool, masterKeys: testMasterKeys() }));
     store = new PersonalDataEventStore(raw, keys, policy);
   });
   afterAll(async () => {
@@ -265,7 +265,7 @@ describe('PersonalDataEventStore on PostgreSQL', () => {
   describe('sealing a stream (its person erased for good)', () => {
     it('leaves no usable key when keys are created while it seals, and refuses every key after', async () => {
       // Stores of their own (own pools), so creates and the seal really run at once.
-      const [first, second, sealer] = Array.from({ length: 3 }, () => new PostgresDataKeyStore({ connectionString: database.url }));
+      const [first, second, sealer] = Array.from({ length: 3 }, () => new PostgresDataKeyStore({ connectionString: database.url, masterKeys: testMasterKeys() }));
       try {
         await Promise.all([first, second, sealer].map((s) => s.keyFor(newStream())));
         for (let round = 0; round < 50; round++) {

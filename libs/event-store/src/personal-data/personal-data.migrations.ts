@@ -41,7 +41,31 @@ const seals: Migration = {
   },
 };
 
+const wrappedKeys: Migration = {
+  async up(db: Kysely<unknown>) {
+    // Keys are kept wrapped by the master key, which is not in the database, each naming the master
+    // key that wrapped it. Keys stored before in the clear (data_key) are wrapped by the first start
+    // holding a master key, which then drops that column (see wrapPlaintextDataKeys): a migration
+    // cannot, not having the key. Meanwhile a row holds at most one of the two.
+    await sql`
+      alter table personal_data.data_keys
+        add column wrapped_key bytea,
+        add column wrapped_by  text,
+        add constraint data_keys_wrapped_by check ((wrapped_key is null) = (wrapped_by is null)),
+        add constraint data_keys_one_form check (data_key is null or wrapped_key is null),
+        drop constraint data_keys_check,
+        add constraint data_keys_key_or_erased check ((data_key is null and wrapped_key is null) = (erased_at is not null)),
+        add constraint data_keys_seal_has_no_wrapped_key check (not sealed or wrapped_key is null)`.execute(db);
+    // A row has a key exactly while it is not erased: the index stays right whichever column holds
+    // it, and survives the plaintext column.
+    await sql`drop index personal_data.data_keys_one_live_key`.execute(db);
+    await sql`create unique index data_keys_one_live_key on personal_data.data_keys (stream_id) where erased_at is null`.execute(db);
+    // Which master keys wrap keys, for the start's check and the rotation.
+    await sql`create index data_keys_wrapped_by on personal_data.data_keys (wrapped_by) where wrapped_by is not null`.execute(db);
+  },
+};
+
 export const personalDataMigrations: MigrationSet = {
   schema: PERSONAL_DATA_SCHEMA,
-  migrations: { '0001-data-keys': initial, '0002-seals': seals },
+  migrations: { '0001-data-keys': initial, '0002-seals': seals, '0003-wrapped-keys': wrappedKeys },
 };
