@@ -20,6 +20,8 @@ describe('the CLI command line', () => {
     [['rebuild', 'customer-timeline'], { kind: 'rebuild', projection: 'customer-timeline', detach: false }],
     [['rebuild', '--detach', 'customer-timeline'], { kind: 'rebuild', projection: 'customer-timeline', detach: true }],
     [['projections'], { kind: 'projections' }],
+    [['audit', 'verify-log'], { kind: 'verify-log', progress: false }],
+    [['audit', 'verify-log', '--progress'], { kind: 'verify-log', progress: true }],
     [
       ['projections', 'skip', 'customer-timeline', '1234-5', '--reason', 'test data from the old importer'],
       { kind: 'projections-skip', projection: 'customer-timeline', position: '1234-5', reason: 'test data from the old importer' },
@@ -34,6 +36,10 @@ describe('the CLI command line', () => {
 
   it.each([
     [['key', 'list'], 'unknown command "key"'],
+    [['audit'], 'audit needs a command: verify-log'],
+    [['audit', 'verify'], 'unknown command "audit verify"'],
+    [['audit', 'verify-log', '--fast'], 'unknown option --fast for audit verify-log'],
+    [['audit', 'verify-log', 'now'], 'unexpected argument "now"'],
     [['keys'], 'keys needs a command: create, list or revoke'],
     [['keys', 'delete'], 'unknown command "keys delete"'],
     [['keys', 'create', '--role', 'service'], 'keys create needs --name <name>'],

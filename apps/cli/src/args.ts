@@ -14,6 +14,7 @@ export type CliCommand =
   | { readonly kind: 'replay'; readonly customerId: string; readonly fromRevision?: number; readonly toRevision?: number; readonly until?: Date }
   | { readonly kind: 'state'; readonly customerId: string; readonly asOf?: AsOf }
   | { readonly kind: 'verify'; readonly projection: string }
+  | { readonly kind: 'verify-log'; readonly progress: boolean }
   | { readonly kind: 'rebuild'; readonly projection: string; readonly detach: boolean }
   | { readonly kind: 'projections' }
   | {
@@ -54,6 +55,11 @@ Commands:
                                             requests it, for the projectors to run
   verify <projection>                       rebuild a read model from the log into scratch tables and print
                                             every row that differs from the live one (exit 1 if any)
+  audit verify-log [--progress]             check the whole event log against its hashes and signed checkpoints
+                                            (LOG_SIGNING_KEY): every event's hash, each stream's chain, the global
+                                            order; prints the report as JSON, exit 1 if anything was altered,
+                                            inserted, removed or reordered. A progress bar on stderr when it is a
+                                            terminal, or with --progress
   help                                      show this help
 
   <name>  ${KEY_NAME_RULE}
@@ -88,6 +94,12 @@ export function parseArgs(argv: readonly string[]): CliCommand {
     if (unknown !== undefined) throw new UsageError(`unknown option ${unknown} for rebuild`);
     if (names.length !== 1) throw new UsageError('rebuild takes one projection name, e.g. rebuild customer-timeline');
     return { kind: 'rebuild', projection: names[0], detach: argv.includes('--detach') };
+  }
+  if (group === 'audit') {
+    if (action !== 'verify-log') throw new UsageError(action === undefined ? 'audit needs a command: verify-log' : `unknown command "audit ${action}"`);
+    const unknown = rest.find((arg) => arg !== '--progress');
+    if (unknown !== undefined) throw new UsageError(unknown.startsWith('--') ? `unknown option ${unknown} for audit verify-log` : `unexpected argument "${unknown}"`);
+    return { kind: 'verify-log', progress: rest.includes('--progress') };
   }
   if (group === 'verify') {
     if (action === undefined || rest.length > 0) throw new UsageError('verify takes one projection name, e.g. verify customer-directory');

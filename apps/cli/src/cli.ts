@@ -20,13 +20,14 @@ import {
 } from '#read-model-engine';
 import { openEventStore, prepareDatabase, rotateToMasterKey } from '#runtime';
 import { PROJECTIONS } from '#projections';
-import { customerStateAsOf, HISTORY_MAX_LIMIT, readCustomerHistory } from '#audit';
+import { customerStateAsOf, HISTORY_MAX_LIMIT, LogVerifier, readCustomerHistory } from '#audit';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './args.js';
 
 export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+  /** `isTTY`: a terminal's (progress bars are shown there). */
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
 }
 
 /** Runs one command line; returns the exit status (0 done, 1 failed, 2 bad usage). */
@@ -98,6 +99,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return 0;
       case 'verify':
         return await verify(command.projection, config, pool, print, fail);
+      case 'verify-log':
+        return await verifyLog(command.progress, config, pool, io, print);
       case 'rebuild':
         return await rebuild(command, config, pool, print, fail);
       case 'projections':
@@ -203,6 +206,51 @@ async function verify(name: string, config: AppConfig, pool: pg.Pool, print: (te
   } finally {
     await store.close();
   }
+}
+
+/**
+ * POST /audit/log/verify, from the command line: the report on stdout, a progress bar on stderr
+ * when it is a terminal or when asked; exit 1 when anything was altered, inserted, removed or reordered.
+ */
+async function verifyLog(progress: boolean, config: AppConfig, pool: pg.Pool, io: CliIo, print: (text: string) => void): Promise<number> {
+  const store = openEventStore(config, pool);
+  const bar =
+    progress || io.stderr.isTTY === true
+      ? new SingleBar(
+          { stream: progressStream(io.stderr), format: 'verify-log [{bar}] {value}/{total} events, {eta_formatted} left', noTTYOutput: true, notTTYSchedule: 1_000 },
+          Presets.shades_classic,
+        )
+      : undefined;
+  let started = false;
+  try {
+    // The total is what was sealed when it began; events appended since raise it as they come.
+    const verification = await new LogVerifier(store, pool, config.logSigningKey).verify(({ events, sealedEvents }) => {
+      const total = Math.max(events, sealedEvents);
+      if (!started) bar?.start(total, events);
+      else {
+        bar?.setTotal(total);
+        bar?.update(events);
+      }
+      started = true;
+    });
+    bar?.stop();
+    print(JSON.stringify(verification, null, 2));
+    return verification.clean ? 0 : 1;
+  } finally {
+    if (started) bar?.stop();
+    await store.close();
+  }
+}
+
+/** Where cli-progress writes: stderr itself when it is a stream, else a stream onto the CLI's stderr. */
+function progressStream(stderr: CliIo['stderr']): NodeJS.WritableStream {
+  if (stderr instanceof Writable) return stderr;
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      stderr.write(chunk.toString());
+      done();
+    },
+  });
 }
 
 /**

@@ -9,3 +9,5 @@ export type { AsOf } from './as-of.js';
 export { customerStateAsOf } from './customer-audit.js';
 export { HISTORY_MAX_LIMIT } from './customer-audit.js';
 export { readCustomerHistory } from './customer-audit.js';
+export { LogVerifier } from './log-verifier.js';
+export type { ChainDivergence, CheckpointFinding, LogVerification, LogVerifierOptions, StreamFinding, StreamProblem, VerifyProgress } from './log-verifier.js';

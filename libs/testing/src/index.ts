@@ -2,6 +2,7 @@ export { createTestDatabase, type TestDatabase } from './test-database.js';
 export { TEST_MASTER_KEY, testMasterKeys } from './master-key.js';
 export { recordedCustomerEvents, recordedEvents } from './recorded-events.js';
 export { eventsOf, wholeLog } from './event-log.js';
+export { tamperWithLog } from './log-tampering.js';
 export { engineTestbed, ProjectionTestbed, type EngineTestbed, type TablesDump } from './read-model-testbeds.js';
 export { givenFor } from './given-when-then.js';
 export { BAD_IDS, newId, omit, type Body } from './command-requests.js';

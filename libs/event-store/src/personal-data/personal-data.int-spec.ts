@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { createPool, migrate } from '#postgres';
-import { createTestDatabase, testMasterKeys, type TestDatabase } from '#testing';
+import { createTestDatabase, tamperWithLog, testMasterKeys, type TestDatabase } from '#testing';
 import { StreamErasedError } from '../errors.js';
 import { eventIdFor, type JsonObject, type NewEvent, type RecordedEvent } from '../event.js';
 import { START, comparePositions, type Position } from '../position.js';
@@ -225,7 +225,7 @@ describe('PersonalDataEventStore on PostgreSQL', () => {
     const envelope = (stored.data.name as { $pd: string }).$pd;
     const last = envelope.at(-3) === 'A' ? 'B' : 'A';
     const tampered = { ...stored.data, name: { $pd: `${envelope.slice(0, -3)}${last}${envelope.slice(-2)}` } };
-    await pool.query('update event_store.events set data = $1 where event_id = $2', [JSON.stringify(tampered), stored.id]);
+    await tamperWithLog(pool, (client) => client.query('update event_store.events set data = $1 where event_id = $2', [JSON.stringify(tampered), stored.id]));
 
     await expect(store.readStream(stream)).rejects.toThrow(PersonalDataIntegrityError);
     await expect(store.readStream(stream)).rejects.toThrow(/fails authentication/);
