@@ -47,6 +47,10 @@ describe('docker-compose.yml', () => {
       expect(block).toMatch(/EVENTSTORE_URL: esdb:\/\/eventstore:2113\?tls=false\n/);
       expect(block).toMatch(/REDIS_URL: redis:\/\/redis:6379\n/);
       expect(block).toMatch(/depends_on:\n\s+eventstore:\n\s+condition: service_healthy\n/);
+      // The master key: one secret file for the three, never a value in the file itself.
+      expect(block).toMatch(/CRM_MASTER_KEY_FILE: \/run\/secrets\/crm_master_key\n/);
+      expect(block).toMatch(/secrets:\n\s+- (source: )?crm_master_key\n/);
+      expect(block).not.toMatch(/CRM_MASTER_KEY:/);
     }
     expect(blocks.get('api')).toMatch(/PORT: '3000'\n/);
     expect(blocks.get('worker')).toMatch(/\n\s+redis:\n\s+condition: service_healthy\n/);

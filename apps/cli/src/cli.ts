@@ -119,8 +119,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 /**
- * Re-wraps every data key and secret by the new master key, with a progress bar on stderr (a
- * terminal's); SIGINT stops it between two batches. Then says what to configure: until every
+ * Re-wraps every data key and secret by the new master key, with a progress bar on stderr when it
+ * is a terminal; SIGINT stops it between two batches. Then says what to configure: until every
  * process holds the new key, those holding only the old one cannot read what was re-wrapped.
  */
 async function rotateMaster(
@@ -134,8 +134,8 @@ async function rotateMaster(
 ): Promise<number> {
   const from = masterKeyringOf(config).ids.filter((id) => id !== target.id);
   const bar =
-    io.stderr instanceof Writable
-      ? new SingleBar({ stream: io.stderr, format: 'master key rotation [{bar}] {value}/{total} keys and secrets, {eta_formatted} left', noTTYOutput: true, notTTYSchedule: 5_000 }, Presets.shades_classic)
+    io.stderr.isTTY === true
+      ? new SingleBar({ stream: progressStream(io.stderr), format: 'rotate-master [{bar}] {value}/{total} keys and secrets, {eta_formatted} left' }, Presets.shades_classic)
       : undefined;
   const interrupt = new AbortController();
   const stop = () => interrupt.abort();

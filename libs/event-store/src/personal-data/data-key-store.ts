@@ -77,7 +77,9 @@ const MAX_SEAL_ATTEMPTS = 20;
 
 /**
  * Keys are unwrapped on every read, not cached: an erased key must be gone for every process at
- * once, and unwrapping (AES-GCM over 32 bytes) costs microseconds beside the query that fetched it.
+ * once (a cache would keep it readable elsewhere until it expired), and an unwrap (AES-GCM over 32
+ * bytes, about 10 µs) costs what decrypting one value does, while the read path fetches keys only
+ * for streams with encrypted values in the page.
  */
 export class PostgresDataKeyStore implements DataKeyStore {
   readonly db: Kysely<PersonalDataTables>;
