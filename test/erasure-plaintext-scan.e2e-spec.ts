@@ -441,7 +441,8 @@ describe('erasing a customer leaves no plaintext of them anywhere', () => {
       case 'POST /customers':
         return { customerId: ids.customerId, stage: 'prospect', source: 'api' };
       case 'POST /customers/{id}/purchases':
-        return { orderId: ids.orders[use], purchasedAt: ['2026-10-01T10:00:00Z', '2026-11-01T10:00:00Z'][use] ?? '2026-11-15T10:00:00Z', 'lines[].currency': 'EUR' };
+        // A line's category repeats the catalogue's for its product (the company's vocabulary, counted by product reports).
+        return { orderId: ids.orders[use], purchasedAt: ['2026-10-01T10:00:00Z', '2026-11-01T10:00:00Z'][use] ?? '2026-11-15T10:00:00Z', 'lines[].currency': 'EUR', 'lines[].category': 'furniture' };
       case 'POST /customers/{id}/refunds':
         return { orderId: ids.orders[0], 'lines[].lineNo': 1, 'lines[].quantity': 1, 'lines[].amountMinor': 100, refundedAt: '2026-11-05T10:00:00Z' };
       case 'POST /customers/{id}/contracts':

@@ -77,7 +77,7 @@ describe('rep commands: tasks', () => {
 
     it('completes an open task: 200 and a TaskCompleted event', async () => {
       const event = await h.expectAppended(route, await h.target(route));
-      expect(event.data).toEqual({ taskId: TASK_ID, outcome: 'Renewed for two years', completedAt: expect.stringMatching(UTC_TIMESTAMP) });
+      expect(event.data).toEqual({ taskId: TASK_ID, customerId: 'cust-1', outcome: 'Renewed for two years', completedAt: expect.stringMatching(UTC_TIMESTAMP) });
     });
 
     it.each<Rejection>(
@@ -125,7 +125,13 @@ describe('rep commands: tasks', () => {
     it('hands the task over: TaskAssigned on the target’s stream, then TaskReassigned on the source’s, one command behind both', async () => {
       const target = await h.target(route);
       const reassigned = await h.expectAppended(route, target);
-      expect(reassigned.data).toEqual({ taskId: TASK_ID, toRepId: target.toRepId, reason: 'On holiday until the due date', reassignedAt: expect.stringMatching(UTC_TIMESTAMP) });
+      expect(reassigned.data).toEqual({
+        taskId: TASK_ID,
+        customerId: 'cust-1',
+        toRepId: target.toRepId,
+        reason: 'On holiday until the due date',
+        reassignedAt: expect.stringMatching(UTC_TIMESTAMP),
+      });
 
       expect(await h.types(target.toRepId ?? '')).toEqual(['RepOnboarded', 'TaskAssigned']);
       const assigned = await handedOver(target);

@@ -4,3 +4,4 @@ export * from './text.js';
 export * from './stream-names.js';
 export type * from './upcaster.js';
 export * from './click.js';
+export * from './personal-data.js';

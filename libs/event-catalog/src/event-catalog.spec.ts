@@ -1,7 +1,8 @@
 import { CAMPAIGN_EVENT_SCHEMA_VERSION, PRODUCT_EVENT_SCHEMA_VERSION, VISITOR_EVENT_SCHEMA_VERSION } from '#marketing/domain';
-import { CUSTOMER_EVENT_SCHEMA_VERSION, customerPersonalData } from '#customers/domain';
+import { CUSTOMER_EVENT_SCHEMA_VERSION } from '#customers/domain';
 import { REP_EVENT_SCHEMA_VERSION } from '#sales/domain';
-import { EVENT_SCHEMA_VERSION, domainPersonalData, schemaVersionOf } from './event-catalog.js';
+import { DOMAIN_PERSONAL_DATA, EVENT_SCHEMA_VERSION, PERSONAL_DATA_DECLARATIONS, domainPersonalData, schemaVersionOf } from './event-catalog.js';
+import { EMAIL_CLAIM_EVENT_SCHEMA_VERSION } from '#lead-capture/domain';
 describe('the domain-wide event schema', () => {
   const contexts = {
     customer: CUSTOMER_EVENT_SCHEMA_VERSION,
@@ -9,6 +10,7 @@ describe('the domain-wide event schema', () => {
     product: PRODUCT_EVENT_SCHEMA_VERSION,
     campaign: CAMPAIGN_EVENT_SCHEMA_VERSION,
     visitor: VISITOR_EVENT_SCHEMA_VERSION,
+    emailClaim: EMAIL_CLAIM_EVENT_SCHEMA_VERSION,
   };
 
   it('merges the event types of every context, each at its own version', () => {
@@ -23,8 +25,27 @@ describe('the domain-wide event schema', () => {
     expect(new Set(types).size).toBe(types.length);
   });
 
-  it.each(['product', 'campaign', 'visitor'] as const)('declares no personal data in %s events', (context) => {
-    for (const type of Object.keys(contexts[context])) expect(Object.hasOwn(domainPersonalData, type)).toBe(false);
-    expect(domainPersonalData).toStrictEqual(customerPersonalData);
+  it('declares the personal data of every event type, once', () => {
+    expect(Object.keys(PERSONAL_DATA_DECLARATIONS).sort()).toEqual(Object.keys(EVENT_SCHEMA_VERSION).sort());
+    expect(Object.keys(domainPersonalData).sort()).toEqual(Object.keys(EVENT_SCHEMA_VERSION).sort());
+  });
+
+  it('refuses, at append, a string field no declaration classifies', () => {
+    expect(DOMAIN_PERSONAL_DATA.requireClassified).toBe(true);
+    expect(DOMAIN_PERSONAL_DATA.unclassifiedFields('NoteAdded', { noteId: 'n', text: 't', addedAt: 'a', mood: 'sunny', extra: { a: ['b'] } })).toEqual(['mood', 'extra.a[]']);
+    expect(DOMAIN_PERSONAL_DATA.unclassifiedFields('Unknown', { a: 'b', n: 1 })).toEqual(['a']);
+  });
+
+  it('protects a task about a customer with that customer\'s key, and links claims and visitors to the customer', () => {
+    expect(DOMAIN_PERSONAL_DATA.keyStreamOf('TaskAssigned', { taskId: 't', customerId: 'c1', title: 'x' }, 'rep-1')).toBe('customer-c1');
+    expect(DOMAIN_PERSONAL_DATA.keyStreamOf('TaskAssigned', { taskId: 't', title: 'x' }, 'rep-1')).toBe('rep-1');
+    expect(DOMAIN_PERSONAL_DATA.keyStreamOf('NoteAdded', { text: 'x' }, 'customer-c1')).toBe('customer-c1');
+    expect(DOMAIN_PERSONAL_DATA.keyLinksOf('EmailClaimed', { customerId: 'c1' }, 'email-claim-ab')).toEqual([{ subject: 'customer-c1', linked: 'email-claim-ab', ownKey: true }]);
+    expect(DOMAIN_PERSONAL_DATA.keyLinksOf('CustomerRegistered', { visitorId: 'v9' }, 'customer-c1')).toEqual([{ subject: 'customer-c1', linked: 'visitor-v9', ownKey: true }]);
+    expect(DOMAIN_PERSONAL_DATA.keyLinksOf('CustomerRegistered', {}, 'customer-c1')).toEqual([]);
+  });
+
+  it.each(['product', 'campaign'] as const)('declares no personal data in %s events', (context) => {
+    for (const type of Object.keys(contexts[context])) expect(domainPersonalData[type].personal).toEqual([]);
   });
 });

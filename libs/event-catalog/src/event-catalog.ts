@@ -1,7 +1,17 @@
-import { CAMPAIGN_EVENT_SCHEMA_VERSION, PRODUCT_EVENT_SCHEMA_VERSION, VISITOR_EVENT_SCHEMA_VERSION } from '#marketing/domain';
-import type { Upcaster } from '#event-store';
-import { CUSTOMER_EVENT_SCHEMA_VERSION, customerPersonalData, customerUpcasters } from '#customers/domain';
-import { REP_EVENT_SCHEMA_VERSION } from '#sales/domain';
+import type { PersonalDataDeclaration } from '#domain';
+import {
+  CAMPAIGN_EVENT_SCHEMA_VERSION,
+  PRODUCT_EVENT_SCHEMA_VERSION,
+  VISITOR_EVENT_SCHEMA_VERSION,
+  campaignPersonalData,
+  productPersonalData,
+  visitorPersonalData,
+  visitorStream,
+} from '#marketing/domain';
+import { PersonalDataPolicy, type JsonObject, type KeyLink, type PersonalDataRule, type Upcaster } from '#event-store';
+import { CUSTOMER_EVENT_SCHEMA_VERSION, customerPersonalData, customerStream, customerUpcasters } from '#customers/domain';
+import { EMAIL_CLAIM_EVENT_SCHEMA_VERSION, emailClaimPersonalData } from '#lead-capture/domain';
+import { REP_EVENT_SCHEMA_VERSION, repPersonalData } from '#sales/domain';
 
 /**
  * The event schema of every bounded context, merged: what the event store wiring needs
@@ -20,13 +30,51 @@ function merge<V>(contexts: readonly Readonly<Record<string, V>>[]): Readonly<Re
   return Object.freeze(merged);
 }
 
+/** Every context's personal-data declarations, one per event type. */
+export const PERSONAL_DATA_DECLARATIONS: Readonly<Record<string, PersonalDataDeclaration>> = merge<PersonalDataDeclaration>([
+  customerPersonalData,
+  repPersonalData,
+  productPersonalData,
+  campaignPersonalData,
+  visitorPersonalData,
+  emailClaimPersonalData,
+]);
+
+/** The event store's rules for every event type. */
+export const domainPersonalData: Readonly<Record<string, PersonalDataRule>> = Object.fromEntries(
+  Object.entries(PERSONAL_DATA_DECLARATIONS).map(([type, declaration]) => [type, ruleOf(declaration)]),
+);
+
 /**
- * Personal field paths per event type, of all contexts. Rep events declare none: a rep is an
- * employee, not a data subject whose erasure this log serves (that is the customer's). Product,
- * campaign and anonymous visitor events hold no personal data either: a visitor is a cookie id
- * until a customer names it, and the person's data then lives in the customer's stream.
+ * The policy the event store enforces: an event with a string field no declaration classifies is
+ * refused. Read models use it too, to blank an erased person's fields as a re-read would.
  */
-export const domainPersonalData: Readonly<Record<string, readonly string[]>> = merge<readonly string[]>([customerPersonalData]);
+export const DOMAIN_PERSONAL_DATA = new PersonalDataPolicy(domainPersonalData, { requireClassified: true });
+
+function ruleOf({ personal, notPersonal, subjectCustomerId, erasedWith }: PersonalDataDeclaration): PersonalDataRule {
+  const idAt = (data: JsonObject, field: string) => (typeof data[field] === 'string' && data[field] !== '' ? data[field] : undefined);
+  return {
+    personal,
+    notPersonal,
+    keyStream:
+      subjectCustomerId === undefined
+        ? undefined
+        : (data) => {
+            const id = idAt(data, subjectCustomerId);
+            return id === undefined ? undefined : customerStream(id);
+          },
+    keyLinks:
+      erasedWith === undefined
+        ? undefined
+        : (data, streamId): KeyLink[] => {
+            const id = idAt(data, erasedWith.field);
+            if (id === undefined) return [];
+            return erasedWith.stream === 'customer'
+              ? [{ subject: customerStream(id), linked: streamId, ownKey: true }]
+              : [{ subject: streamId, linked: visitorStream(id), ownKey: true }];
+          },
+  };
+}
 
 /** Upcasters of all contexts (the other contexts' events are all at their first version). */
 export const domainUpcasters: Upcaster[] = [...customerUpcasters];
@@ -38,6 +86,7 @@ export const EVENT_SCHEMA_VERSION: Readonly<Record<string, number>> = merge<numb
   PRODUCT_EVENT_SCHEMA_VERSION,
   CAMPAIGN_EVENT_SCHEMA_VERSION,
   VISITOR_EVENT_SCHEMA_VERSION,
+  EMAIL_CLAIM_EVENT_SCHEMA_VERSION,
 ]);
 
 /** The version to write an event of `type` with; throws for a type no context declares. */

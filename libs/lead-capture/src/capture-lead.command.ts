@@ -7,7 +7,8 @@ import { schemaVersionOf } from '#event-catalog';
 import type { EventStore } from '#event-store';
 import { EVENT_STORE } from '#providers';
 import { captureLead, checkLead, forCustomer, leadDecider, type LeadSubmission } from './lead.js';
-import { EmailClaims, emailClaimStream, normalizeEmail, type EmailClaimedData } from './email-claim.js';
+import type { EmailClaimedData } from './domain/index.js';
+import { EmailClaims, emailClaimStream, normalizeEmail } from './email-claim.js';
 import { type FormRecord } from './form.js';
 import { KNOWN_CUSTOMERS, type KnownCustomers } from './known-customers.js';
 import { EMAIL_SECRET } from './lead-capture.tokens.js';
@@ -73,8 +74,15 @@ export class CaptureLeadCommandHandler implements ICommandHandler<CaptureLeadCom
     checkLead(lead);
 
     const stream = emailClaimStream(this.emailSecret, submission.email);
+    let claim = await this.claims.current(stream);
     for (let attempt = 1; ; attempt++) {
-      const claim = (await this.claims.current(stream)) ?? (await this.claims.claim(stream, 'no_stream', await this.firstClaim(submission.email, newCustomerId, now), context));
+      if (claim === null) claim = await this.claims.claim(stream, 'no_stream', await this.firstClaim(submission.email, newCustomerId, now), context);
+      // The address's customer was erased (their erasure erased the claim's key): a new lead.
+      else if (claim.customerId === null) claim = await this.claims.claim(stream, claim.revision, { customerId: newCustomerId, origin: 'after_erasure', claimedAt: now }, context);
+      if (claim.customerId === null) {
+        if (attempt >= MAX_ATTEMPTS) throw new Error(`the claim of this address was erased ${attempt} times while it was taken`);
+        continue;
+      }
       try {
         return await runDecider(this.store, leadDecider, customerStream(claim.customerId), forCustomer(lead, claim.customerId), context, {
           schemaVersionOf,
@@ -82,7 +90,8 @@ export class CaptureLeadCommandHandler implements ICommandHandler<CaptureLeadCom
         });
       } catch (error) {
         if (!isErased(error) || attempt >= MAX_ATTEMPTS) throw error;
-        await this.claims.claim(stream, claim.revision, { customerId: newCustomerId, origin: 'after_erasure', claimedAt: now }, context);
+        // Erased while the claim still read: the next round claims the address anew.
+        claim = { customerId: null, revision: claim.revision };
       }
     }
   }

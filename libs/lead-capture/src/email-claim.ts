@@ -1,33 +1,22 @@
 import { createHmac } from 'node:crypto';
 import { commandIdFor, type CommandContext } from '#commands';
 import { WrongExpectedRevisionError, eventIdFor, type EventStore } from '#event-store';
+import { EMAIL_CLAIM_EVENT_SCHEMA_VERSION, type EmailClaimedData } from './domain/index.js';
 
 /**
  * E-mail claims: which customer an e-mail address belongs to, for lead capture's de-duplication.
  * Each address has a stream `email-claim-<HMAC-SHA256(secret, address)>` (no address in stream
  * names, and nobody without the secret can test an address against them). Its last event names
- * the customer; the first is appended with expected revision `no_stream`, so of two submissions
+ * the customer, encrypted under the claim stream's own key, which the customer's erasure erases; the first is appended with expected revision `no_stream`, so of two submissions
  * racing with the same new address exactly one claims it and the other reads that claim.
  */
 export const EMAIL_CLAIM_STREAM_PREFIX = 'email-claim-';
 export const EMAIL_CLAIMED = 'EmailClaimed';
-const SCHEMA_VERSION = 1;
-
-/**
- * - `new_lead`: the submission registers the customer;
- * - `existing_customer`: the address was a known customer's (found in the customer directory);
- * - `after_erasure`: the address's customer was erased, and the next submission starts a new lead.
- */
-export type ClaimOrigin = 'new_lead' | 'existing_customer' | 'after_erasure';
-
-export interface EmailClaimedData {
-  readonly customerId: string;
-  readonly origin: ClaimOrigin;
-  readonly claimedAt: string;
-}
+const SCHEMA_VERSION = EMAIL_CLAIM_EVENT_SCHEMA_VERSION.EmailClaimed;
 
 export interface EmailClaim {
-  readonly customerId: string;
+  /** `null` once that customer was erased: the claim's key went with them, and the address is free. */
+  readonly customerId: string | null;
   /** The claim's revision in its stream: the expected revision of a claim replacing it. */
   readonly revision: number;
 }
@@ -47,7 +36,9 @@ export class EmailClaims {
   /** The address's customer, or `null` while nobody claimed it. */
   async current(stream: string): Promise<EmailClaim | null> {
     const [last] = await this.store.readStream(stream, { direction: 'backwards', limit: 1 });
-    return last === undefined ? null : { customerId: (last.data as unknown as EmailClaimedData).customerId, revision: last.revision };
+    if (last === undefined) return null;
+    const { customerId } = last.data as { customerId?: unknown };
+    return { customerId: typeof customerId === 'string' ? customerId : null, revision: last.revision };
   }
 
   /**

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import {
   EventStoreDbEventStore,
   PersonalDataEventStore,
-  PersonalDataPolicy,
+  type PersonalDataPolicy,
   PostgresDataKeyStore,
   PostgresEventStore,
   UpcasterRegistry,
@@ -12,7 +12,7 @@ import {
 } from '#event-store';
 import type { AppConfig } from '#config';
 import { masterKeyringOf } from '#keys';
-import { domainPersonalData, domainUpcasters } from '#event-catalog';
+import { DOMAIN_PERSONAL_DATA, domainUpcasters } from '#event-catalog';
 
 /** What the domain says about its events: which fields are personal, how old versions are upcast. */
 export interface EventSchema {
@@ -22,7 +22,7 @@ export interface EventSchema {
 
 /** The schema of every bounded context's events. */
 export const DOMAIN_EVENT_SCHEMA: EventSchema = {
-  personalData: new PersonalDataPolicy(domainPersonalData),
+  personalData: DOMAIN_PERSONAL_DATA,
   upcasters: new UpcasterRegistry(domainUpcasters),
 };
 

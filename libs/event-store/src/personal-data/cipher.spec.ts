@@ -59,6 +59,20 @@ describe('personal data cipher', () => {
     expect(() => decryptValue(moved, dataKey.key, 'customer-2')).toThrow(PersonalDataIntegrityError);
   });
 
+  it("encrypts under another stream's key, naming that stream, bound to both", () => {
+    const envelope = encryptValue('Call Ada about the renewal', dataKey, 'rep-7', 'customer-42').$pd;
+    expect(envelope).toMatch(/^v2\.1\.[A-Za-z0-9_-]+\.[A-Za-z0-9+/=]+\.[A-Za-z0-9+/=]+\.[A-Za-z0-9+/=]+$/);
+    expect(envelope).not.toContain('Ada');
+    const parsed = parseEnvelope(envelope);
+    expect(parsed.keyStream).toBe('customer-42');
+    expect(decryptValue(parsed, dataKey.key, 'rep-7')).toBe('Call Ada about the renewal');
+    // Copied into another rep's stream, or its key stream altered: it fails.
+    expect(() => decryptValue(parsed, dataKey.key, 'rep-8')).toThrow(PersonalDataIntegrityError);
+    const otherKeyStream = envelope.replace(Buffer.from('customer-42').toString('base64url'), Buffer.from('customer-43').toString('base64url'));
+    expect(() => decryptValue(parseEnvelope(otherKeyStream), dataKey.key, 'rep-7')).toThrow(PersonalDataIntegrityError);
+    expect(parseEnvelope(encryptValue('x', dataKey, 'customer-42', 'customer-42').$pd).keyStream).toBeUndefined();
+  });
+
   it('fails under another key', () => {
     const envelope = parseEnvelope(encryptValue('secret', dataKey, stream).$pd);
     expect(() => decryptValue(envelope, randomBytes(32), stream)).toThrow(PersonalDataIntegrityError);

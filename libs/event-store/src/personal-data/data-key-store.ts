@@ -5,6 +5,7 @@ import { unwrapRow, wrapRow, type MasterKeyring, type WrappedTable } from '#keys
 import { borrowedPool, createPool } from '#postgres';
 import { StreamErasedError } from '../errors.js';
 import { DATA_KEY_BYTES, type DataKey } from './cipher.js';
+import type { KeyLink } from './policy.js';
 
 /** A stream's key generations: the key, or `null` once erased. */
 export type StreamKeys = ReadonlyMap<number, Buffer | null>;
@@ -27,8 +28,16 @@ export interface DataKeyStore {
   /**
    * Erases the stream's keys for good: deletes them, including one created while this runs, and
    * refuses every later {@link keyFor}. For a person whose erasure is on record. Idempotent.
+   * The keys of the streams linked to it ({@link link}) are erased too, and the links forgotten.
    */
   seal(streamId: string): Promise<void>;
+  /**
+   * Records that each link's `linked` stream holds its `subject`'s data: under its own key, which
+   * sealing the subject erases (`ownKey`), or under the subject's key.
+   */
+  link(links: readonly KeyLink[]): Promise<void>;
+  /** The streams linked to `subject` ({@link link}), for a report of everything held about them. */
+  linkedStreams(subject: string): Promise<Omit<KeyLink, 'subject'>[]>;
   close(): Promise<void>;
 }
 
@@ -45,8 +54,15 @@ interface DataKeysTable {
   sealed: Generated<boolean>;
 }
 
+interface KeyLinksTable {
+  subject_stream: string;
+  linked_stream: string;
+  own_key: boolean;
+}
+
 export interface PersonalDataTables {
   'personal_data.data_keys': DataKeysTable;
+  'personal_data.key_links': KeyLinksTable;
 }
 
 export interface PostgresDataKeyStoreOptions {
@@ -206,8 +222,37 @@ export class PostgresDataKeyStore implements DataKeyStore {
         .where('stream_id', '=', streamId)
         .where('wrapped_key', 'is not', null)
         .execute();
+      // Erased, not sealed: a linked stream (an e-mail claim) may serve a new person later.
+      const linked = trx.selectFrom('personal_data.key_links').select('linked_stream').where('subject_stream', '=', streamId).where('own_key', '=', true);
+      await trx
+        .updateTable('personal_data.data_keys')
+        .set(ERASED_KEY)
+        .where('stream_id', 'in', linked)
+        .where('wrapped_key', 'is not', null)
+        .execute();
+      // The links themselves tie the person to those streams.
+      await trx.deleteFrom('personal_data.key_links').where('subject_stream', '=', streamId).execute();
     });
   }
+
+  async link(links: readonly KeyLink[]): Promise<void> {
+    if (links.length === 0) return;
+    await this.db
+      .insertInto('personal_data.key_links')
+      .values(links.map((link) => ({ subject_stream: link.subject, linked_stream: link.linked, own_key: link.ownKey })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  async linkedStreams(subject: string): Promise<Omit<KeyLink, 'subject'>[]> {
+    const rows = await this.db
+      .selectFrom('personal_data.key_links')
+      .select(['linked_stream', 'own_key'])
+      .where('subject_stream', '=', subject)
+      .orderBy('linked_stream')
+      .execute();
+    return rows.map((row) => ({ linked: row.linked_stream, ownKey: row.own_key }));
+  }
+
 
   close(): Promise<void> {
     return this.db.destroy();

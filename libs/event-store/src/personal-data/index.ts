@@ -1,5 +1,6 @@
-export { ERASED, PersonalDataEventStore, isErased, type ErasedValue } from './personal-data-event-store.js';
-export { PersonalDataPolicy, type FieldPath } from './policy.js';
+export { PersonalDataEventStore } from './personal-data-event-store.js';
+export { ERASED, isErased, type ErasedValue } from './erased.js';
+export { PersonalDataPolicy, type FieldPath, type KeyLink, type PersonalDataPolicyOptions, type PersonalDataRule } from './policy.js';
 export {
   DATA_KEYS_TABLE,
   PostgresDataKeyStore,

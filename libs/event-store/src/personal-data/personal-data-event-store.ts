@@ -6,24 +6,15 @@ import {
   containsEncryptedValue,
   decryptValue,
   encryptValue,
-  isPlainObject,
+  envelopesIn,
   mapEncryptedValues,
   parseEnvelope,
+  type DataKey,
 } from './cipher.js';
+import { StreamErasedError } from '../errors.js';
 import type { DataKeyStore, StreamKeys } from './data-key-store.js';
+import { ERASED } from './erased.js';
 import { hasFields, mapFields, type PersonalDataPolicy } from './policy.js';
-
-export type ErasedValue = { $erased: true };
-
-/**
- * What a personal value reads as once its stream's key was erased. An object rather than a string,
- * so it cannot be mistaken for a value a person typed; test for it with {@link isErased}.
- */
-export const ERASED: Readonly<ErasedValue> = Object.freeze({ $erased: true });
-
-export function isErased(value: JsonValue | undefined): value is ErasedValue {
-  return isPlainObject(value) && value.$erased === true && Object.keys(value).length === 1;
-}
 
 /**
  * Encrypts the personal fields of events on append, each stream under its own data key, and
@@ -54,36 +45,87 @@ export class PersonalDataEventStore extends TransformingEventStore {
     if (events.some((event) => containsEncryptedValue(event.data))) {
       throw new TypeError(`append to ${streamId}: event data must not hold {"$pd": ...} values, the mark of encrypted personal data`);
     }
-    if (!events.some((event) => hasFields(event.data, this.policy.fieldsOf(event.type)))) return events;
-    const dataKey = await this.keys.keyFor(streamId);
+    if (this.policy.requireClassified) {
+      for (const event of events) {
+        const unclassified = this.policy.unclassifiedFields(event.type, event.data);
+        if (unclassified.length > 0) {
+          throw new TypeError(`append to ${streamId}: ${event.type} holds ${unclassified.join(', ')}, neither personal nor declared not personal in the personal-data policy`);
+        }
+      }
+    }
+    const personal = events.filter((event) => hasFields(event.data, this.policy.fieldsOf(event.type)));
+    const keyStreams = new Map(personal.map((event) => [event, this.policy.keyStreamOf(event.type, event.data, streamId)]));
+    const links = [
+      ...events.flatMap((event) => this.policy.keyLinksOf(event.type, event.data, streamId)),
+      ...[...new Set(keyStreams.values())].filter((keyStream) => keyStream !== streamId).map((subject) => ({ subject, linked: streamId, ownKey: false })),
+    ];
+    // Before the append: a link without its event erases a key too many on erasure, never too few.
+    if (links.length > 0) await this.keys.link(links);
+    if (personal.length === 0) return events;
+    const keys = new Map<string, DataKey | null>();
+    for (const keyStream of new Set(keyStreams.values())) keys.set(keyStream, await this.keyOf(keyStream, streamId));
     return events.map((event) => {
-      const data = mapFields(event.data, this.policy.fieldsOf(event.type), (value) => encryptValue(value, dataKey, streamId));
+      const keyStream = keyStreams.get(event);
+      if (keyStream === undefined) return event;
+      const dataKey = keys.get(keyStream) ?? null;
+      const data = mapFields(event.data, this.policy.fieldsOf(event.type), (value) =>
+        dataKey === null ? { ...ERASED } : encryptValue(value, dataKey, streamId, keyStream),
+      );
       return data === event.data ? event : { ...event, data };
     });
   }
 
+  /**
+   * The key to encrypt with; `null` when it is another stream's and that person was erased: their
+   * data is then stored as already erased (a rep's task about them still completes). An erased
+   * stream of the event's own refuses the append.
+   */
+  private async keyOf(keyStream: string, streamId: string): Promise<DataKey | null> {
+    try {
+      return await this.keys.keyFor(keyStream);
+    } catch (error) {
+      if (error instanceof StreamErasedError && keyStream !== streamId) return null;
+      throw error;
+    }
+  }
+
   /** Decrypts by what is in the data, not by the policy; the keys of the whole page come in one query. */
   protected async afterRead(events: RecordedEvent[]): Promise<RecordedEvent[]> {
-    const streams = new Set(events.filter((event) => containsEncryptedValue(event.data)).map((event) => event.streamId));
-    if (streams.size === 0) return events;
-    const keys = await this.keys.keysFor([...streams]);
+    const keyStreams = new Set<string>();
+    const encrypted = events.filter((event) => {
+      const envelopes = envelopesIn(event.data);
+      for (const envelope of envelopes) keyStreams.add(keyStreamOf(envelope, event.streamId));
+      return envelopes.length > 0;
+    });
+    if (encrypted.length === 0) return events;
+    const keys = await this.keys.keysFor([...keyStreams]);
+    const decrypted = new Set(encrypted);
     return events.map((event) => {
-      if (!streams.has(event.streamId)) return event;
+      if (!decrypted.has(event)) return event;
       // Still an object: the data's root is never an envelope, appends holding one are refused.
-      const data = mapEncryptedValues(event.data, (envelope) => decrypt(envelope, event, keys.get(event.streamId))) as JsonObject;
+      const data = mapEncryptedValues(event.data, (envelope) => decrypt(envelope, event, keys)) as JsonObject;
       return data === event.data ? event : { ...event, data };
     });
   }
 }
 
-function decrypt(envelope: string, event: RecordedEvent, streamKeys: StreamKeys | undefined): JsonValue {
+/** The stream whose key an envelope needs (a malformed one is reported when it is decrypted). */
+function keyStreamOf(envelope: string, streamId: string): string {
+  try {
+    return parseEnvelope(envelope).keyStream ?? streamId;
+  } catch {
+    return streamId;
+  }
+}
+
+function decrypt(envelope: string, event: RecordedEvent, keys: ReadonlyMap<string, StreamKeys>): JsonValue {
   try {
     const parsed = parseEnvelope(envelope);
-    const key = streamKeys?.get(parsed.generation);
+    const key = keys.get(parsed.keyStream ?? event.streamId)?.get(parsed.generation);
     // A fresh copy per value: event data is the reader's to change.
     if (key === null) return { ...ERASED };
     // Not erased but missing: keys lost or the value altered. Reading it as erased would hide that.
-    if (key === undefined) throw new PersonalDataIntegrityError(`no data key of generation ${parsed.generation} for this stream`);
+    if (key === undefined) throw new PersonalDataIntegrityError(`no data key of generation ${parsed.generation} for ${parsed.keyStream ?? 'this stream'}`);
     return decryptValue(parsed, key, event.streamId);
   } catch (error) {
     if (!(error instanceof PersonalDataIntegrityError)) throw error;

@@ -9,9 +9,10 @@ import { eventStoreMigrations } from '../postgres/event-store.migrations.js';
 import { PostgresEventStore } from '../postgres/postgres-event-store.js';
 import { PersonalDataIntegrityError, isEncryptedValue } from './cipher.js';
 import { PostgresDataKeyStore, type DataKeyStore, type StreamKeys } from './data-key-store.js';
-import { ERASED, PersonalDataEventStore, isErased } from './personal-data-event-store.js';
+import { ERASED, isErased } from './erased.js';
+import { PersonalDataEventStore } from './personal-data-event-store.js';
 import { personalDataMigrations } from './personal-data.migrations.js';
-import { PersonalDataPolicy } from './policy.js';
+import { PersonalDataPolicy, type KeyLink } from './policy.js';
 
 const policy = new PersonalDataPolicy({
   LeadRegistered: ['name', 'contact.email', 'contact.phone', 'address'],
@@ -34,6 +35,12 @@ class CountingKeyStore implements DataKeyStore {
   }
   seal(streamId: string) {
     return this.inner.seal(streamId);
+  }
+  link(links: readonly KeyLink[]) {
+    return this.inner.link(links);
+  }
+  linkedStreams(subject: string) {
+    return this.inner.linkedStreams(subject);
   }
   close() {
     return this.inner.close();

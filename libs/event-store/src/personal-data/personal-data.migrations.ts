@@ -65,7 +65,22 @@ const wrappedKeys: Migration = {
   },
 };
 
+const keyLinks: Migration = {
+  async up(db: Kysely<unknown>) {
+    // Streams holding a person's data: under their own key (an e-mail claim, an anonymous visitor
+    // they were), which sealing the person erases, or under the person's key (a rep's task about
+    // them). Sealing deletes the links too.
+    await sql`
+      create table personal_data.key_links (
+        subject_stream text not null,
+        linked_stream  text not null,
+        own_key        boolean not null,
+        primary key (subject_stream, linked_stream)
+      )`.execute(db);
+  },
+};
+
 export const personalDataMigrations: MigrationSet = {
   schema: PERSONAL_DATA_SCHEMA,
-  migrations: { '0001-data-keys': initial, '0002-seals': seals, '0003-wrapped-keys': wrappedKeys },
+  migrations: { '0001-data-keys': initial, '0002-seals': seals, '0003-wrapped-keys': wrappedKeys, '0004-key-links': keyLinks },
 };

@@ -60,6 +60,46 @@ describe('PersonalDataPolicy and field paths', () => {
     for (const bad of ['', 'a..b', 'a.', 'a[0]', 'a[]b', '[]']) expect(() => parseFieldPath(bad)).toThrow(/not a field path/);
   });
 
+  it('lists the string fields a rule neither protects nor declares not personal', () => {
+    const strict = new PersonalDataPolicy(
+      { NoteAdded: { personal: ['text', 'fields'], notPersonal: ['noteId', 'lines[].sku', 'tags[]'] } },
+      { requireClassified: true },
+    );
+    const data: JsonObject = {
+      noteId: 'n-1',
+      text: 'ring twice',
+      fields: { anything: 'goes', deep: ['x'] },
+      lines: [{ sku: 'A', note: 'gift' }, { sku: 'B', qty: 2 }],
+      tags: ['vip'],
+      mood: 'sunny',
+      count: 3,
+      flags: [true, 'odd'],
+    };
+    expect(strict.requireClassified).toBe(true);
+    expect(strict.unclassifiedFields('NoteAdded', data)).toEqual(['lines[].note', 'mood', 'flags[]']);
+    expect(strict.unclassifiedFields('Unknown', { a: 'b', n: 1, o: { c: 'd' } })).toEqual(['a', 'o.c']);
+    expect(new PersonalDataPolicy().requireClassified).toBe(false);
+  });
+
+  it('names the stream whose key protects an event, its own by default, and the streams an event links', () => {
+    const rules = new PersonalDataPolicy({
+      TaskAssigned: { personal: ['title'], keyStream: (data) => (typeof data.customerId === 'string' ? `customer-${data.customerId}` : undefined) },
+      EmailClaimed: { personal: ['customerId'], keyLinks: (data, streamId) => [{ subject: `customer-${String(data.customerId)}`, linked: streamId, ownKey: true }] },
+    });
+    expect(rules.keyStreamOf('TaskAssigned', { customerId: '9', title: 't' }, 'rep-1')).toBe('customer-9');
+    expect(rules.keyStreamOf('TaskAssigned', { title: 't' }, 'rep-1')).toBe('rep-1');
+    expect(rules.keyStreamOf('Other', {}, 'rep-1')).toBe('rep-1');
+    expect(rules.keyLinksOf('EmailClaimed', { customerId: '9' }, 'email-claim-ab')).toEqual([{ subject: 'customer-9', linked: 'email-claim-ab', ownKey: true }]);
+    expect(rules.keyLinksOf('TaskAssigned', { customerId: '9' }, 'rep-1')).toEqual([]);
+  });
+
+  it('erases the personal fields present, as they read once their key is gone', () => {
+    const erased = policy.erased('LeadRegistered', { name: 'Zoë', contact: { email: null, channel: 'web' }, source: 'ad-7' });
+    expect(erased).toEqual({ name: { $erased: true }, contact: { email: { $erased: true }, channel: 'web' }, source: 'ad-7' });
+    const untouched: JsonObject = { sku: 'A' };
+    expect(policy.erased('OrderPlaced', untouched)).toBe(untouched);
+  });
+
   it('rejects overlapping paths, which would encrypt a value twice, and a type declared twice', () => {
     expect(() => new PersonalDataPolicy({ A: ['contact', 'contact.email'] })).toThrow(/overlaps/);
     expect(() => new PersonalDataPolicy({ A: ['lines[].note', 'lines'] })).toThrow(/overlaps/);

@@ -40,9 +40,9 @@ const taskAssigned = (taskId = 'task-1', overrides: Partial<Extract<RepEvent, { 
   data: { taskId, kind: 'call', title: 'Call about renewal', customerId: 'cust-1', dueOn: '2024-05-15', assignedAt: at(3), ...overrides },
 });
 
-const taskCompleted = (taskId = 'task-1'): RepEvent => ({ type: 'TaskCompleted', data: { taskId, outcome: 'renewed', completedAt: at(4) } });
+const taskCompleted = (taskId = 'task-1'): RepEvent => ({ type: 'TaskCompleted', data: { taskId, customerId: 'cust-1', outcome: 'renewed', completedAt: at(4) } });
 
-const taskReassigned = (taskId = 'task-1', toRepId = 'bob'): RepEvent => ({ type: 'TaskReassigned', data: { taskId, toRepId, reassignedAt: at(5) } });
+const taskReassigned = (taskId = 'task-1', toRepId = 'bob'): RepEvent => ({ type: 'TaskReassigned', data: { taskId, customerId: 'cust-1', toRepId, reassignedAt: at(5) } });
 
 const onboard = (overrides: Partial<RepCommandOf<'OnboardRep'>> = {}): RepCommand => ({
   type: 'OnboardRep',
@@ -334,7 +334,7 @@ describe('CompleteTask', () => {
     given([onboarded, taskAssigned()]).when(complete()).then([taskCompleted()]);
     given([onboarded, taskAssigned()])
       .when({ type: 'CompleteTask', repId: ID, taskId: 'task-1', completedAt: at(4) })
-      .then([{ type: 'TaskCompleted', data: { taskId: 'task-1', completedAt: at(4) } }]);
+      .then([{ type: 'TaskCompleted', data: { taskId: 'task-1', customerId: 'cust-1', completedAt: at(4) } }]);
   });
 
   it('completes only an open task this rep holds', () => {
@@ -350,7 +350,7 @@ describe('ReassignTask', () => {
   it('records that the task left for the other rep', () => {
     given(history)
       .when(reassign())
-      .then([{ type: 'TaskReassigned', data: { taskId: 'task-1', toRepId: 'bob', reason: 'holiday', reassignedAt: at(8) } }]);
+      .then([{ type: 'TaskReassigned', data: { taskId: 'task-1', customerId: 'cust-1', toRepId: 'bob', reason: 'holiday', reassignedAt: at(8) } }]);
   });
 
   const refusals: [string, RepEvent[], RepCommandOf<'ReassignTask'>, typeof NotFoundError | typeof RuleViolationError, string, string | undefined][] = [
@@ -552,8 +552,11 @@ describe('rep event schema', () => {
     expect(EVENT_SCHEMA_VERSION).toMatchObject(REP_EVENT_SCHEMA_VERSION);
   });
 
-  it('declares no personal data: a rep is an employee, not a data subject of the customer erasure', () => {
-    for (const type of REP_EVENT_TYPES) expect(Object.hasOwn(domainPersonalData, type)).toBe(false);
+  it("protects what a task says about its customer with the customer's key, and nothing of the rep's own", () => {
+    for (const type of REP_EVENT_TYPES) expect(Object.hasOwn(domainPersonalData, type)).toBe(true);
+    expect(domainPersonalData.RepOnboarded.personal).toEqual([]);
+    expect(domainPersonalData.TaskAssigned.personal).toEqual(['title']);
+    expect(domainPersonalData.TaskCompleted.keyStream?.({ taskId: 't', customerId: 'c' })).toBe('customer-c');
   });
 
   it('names streams rep-<id>', () => {

@@ -238,7 +238,12 @@ function completeTask(command: CompleteTask, state: RepState): RepEvent {
   const task = openTask(command.taskId, state);
   return {
     type: 'TaskCompleted',
-    data: { taskId: task.taskId, outcome: optionalText(command.outcome, 'outcome'), completedAt: timestamp(command.completedAt, 'completedAt') },
+    data: {
+      taskId: task.taskId,
+      customerId: task.customerId ?? undefined,
+      outcome: optionalText(command.outcome, 'outcome'),
+      completedAt: timestamp(command.completedAt, 'completedAt'),
+    },
   };
 }
 
@@ -250,7 +255,13 @@ function reassignTask(command: ReassignTask, state: RepState): { task: TaskState
     task,
     event: {
       type: 'TaskReassigned',
-      data: { taskId: task.taskId, toRepId, reason: optionalText(command.reason, 'reason'), reassignedAt: timestamp(command.reassignedAt, 'reassignedAt') },
+      data: {
+        taskId: task.taskId,
+        customerId: task.customerId ?? undefined,
+        toRepId,
+        reason: optionalText(command.reason, 'reason'),
+        reassignedAt: timestamp(command.reassignedAt, 'reassignedAt'),
+      },
     },
   };
 }

@@ -85,6 +85,8 @@ export interface TaskAssignedData {
 
 export interface TaskCompletedData {
   taskId: string;
+  /** The task's customer (whose data key protects the outcome): the task's, repeated. */
+  customerId?: string;
   outcome?: string;
   completedAt: string;
 }
@@ -92,6 +94,8 @@ export interface TaskCompletedData {
 /** The task left this rep for `toRepId` (whose stream records a `TaskAssigned`). */
 export interface TaskReassignedData {
   taskId: string;
+  /** The task's customer (whose data key protects the reason): the task's, repeated. */
+  customerId?: string;
   toRepId: string;
   reason?: string;
   reassignedAt: string;

@@ -20,7 +20,8 @@ export class AssignTaskDto {
   @CalendarDate('Due date', '2026-07-15')
   dueOn!: string;
 
-  @Text(100, { description: 'What caused it when not a person', example: 'contract-follow-up', optional: true })
+  // A code, not free text: read models match tasks by it, so it must stay readable after the customer's erasure.
+  @OptionalId('What caused it when not a person, as a code', 'contract-follow-up')
   origin?: string;
 }
 
