@@ -4,6 +4,7 @@ import type { RecordedEvent } from '#event-store';
 import { FOLLOW_UP_ORIGIN } from '#follow-ups/domain';
 import type { Projection } from '#read-model-engine';
 import { originTask } from '#sales/domain';
+import { textOrNull } from '../shared/personal-values.js';
 
 export const CONTRACTS_EXPIRING = 'contracts-expiring';
 
@@ -154,8 +155,8 @@ function fold(rows: Map<string, ContractRow>, events: readonly RecordedEvent[]):
           customer_id: customerId,
           contract_id: data.contractId,
           kind: data.kind,
-          vendor_name: data.vendorName ?? null,
-          title: data.title ?? null,
+          vendor_name: textOrNull(data.vendorName),
+          title: textOrNull(data.title),
           ends_on: data.endsOn,
           terminated_on: null,
           follow_up_revision: 0,
@@ -189,9 +190,16 @@ function fold(rows: Map<string, ContractRow>, events: readonly RecordedEvent[]):
         }));
         break;
       }
+      case 'CustomerErased':
+        // Vendor and title are the person's (a re-read finds them erased); dates and follow-ups stay.
+        for (const row of [...rows.values()]) {
+          if (row.customer_id === customerId) update(customerId, row.contract_id, (r) => ({ ...r, vendor_name: null, title: null }));
+        }
+        break;
       default:
         break;
     }
   }
   return [...changed].map((k) => rows.get(k) as ContractRow);
 }
+

@@ -132,7 +132,12 @@ describe('customer directory projection', () => {
     const erasedEvent = next({ type: 'CustomerErased', data: { erasedAt: '2026-02-01T00:00:00.000Z' } }, new Date('2026-03-03T00:00:00.000Z'));
     await apply([...events, erasedEvent]);
     const live = await queries.get(id);
-    expect(live).toEqual({ ...expectedProfile(id), name: null, email: null, phone: null, erased: true, updatedAt: '2026-03-03T00:00:00.000Z' });
+    expect(live).toEqual({
+      ...expectedProfile(id),
+      ...{ name: null, email: null, phone: null, company: null, region: null, industry: null, tags: [] },
+      erased: true,
+      updatedAt: '2026-03-03T00:00:00.000Z',
+    });
 
     // A rebuild reads personal fields as {"$erased": true}: they must not land as text.
     const rebuild = { ...customerDirectoryProjection, version: 99 };

@@ -59,6 +59,6 @@ describe('directory row', () => {
   it('drops the personal columns on erasure and keeps the business ones', () => {
     const next = recordedCustomerEvents('c-1', () => RECORDED_AT);
     const row = rowAfter([next(registered), next(purchase('o-1', 1000, 'EUR', '2026-01-09T00:00:00.000Z')), next({ type: 'CustomerErased', data: { erasedAt: '2026-02-01T00:00:00.000Z' } })]);
-    expect(row).toMatchObject({ name: null, email: null, phone: null, erased: true, orders: 1, revenue_minor: 1000, tags: ['vip'] });
+    expect(row).toMatchObject({ name: null, email: null, phone: null, company: null, region: null, industry: null, tags: [], erased: true, orders: 1, revenue_minor: 1000 });
   });
 });

@@ -1,5 +1,6 @@
 import type { CustomerEvent, CustomerRegisteredData } from '#customers/domain';
 import type { RecordedEvent } from '#event-store';
+import { textOrNull as text, textsOf } from '../shared/personal-values.js';
 
 /** A directory row as the projection writes it (timestamps as ISO strings). */
 export interface DirectoryRow {
@@ -51,7 +52,7 @@ function registered(customerId: string, event: RecordedEvent, data: CustomerRegi
     owner_rep_id: data.ownerRepId ?? null,
     region: text(data.demographics?.region),
     industry: text(data.demographics?.industry),
-    tags: data.tags,
+    tags: textsOf(data.tags),
     created_at: data.registeredAt,
     updated_at: event.metadata.recordedAt.toISOString(),
     converted_at: null,
@@ -76,7 +77,7 @@ function changesOf(row: DirectoryRow, event: Exclude<CustomerEvent, { type: 'Cus
         ...change('company', company?.name),
         ...change('region', demographics?.region),
         ...change('industry', demographics?.industry),
-        ...(tags === undefined ? {} : { tags }),
+        ...(tags === undefined ? {} : { tags: textsOf(tags) }),
       };
     }
     case 'OwnerAssigned':
@@ -102,8 +103,8 @@ function changesOf(row: DirectoryRow, event: Exclude<CustomerEvent, { type: 'Cus
     case 'RefundRecorded':
       return { revenue_minor: row.revenue_minor - event.data.totalMinor, revenue_currency: orderCurrency(row.revenue_currency, event.data.currency) };
     case 'CustomerErased':
-      // Company name, stage, owner and totals are business data and stay (as in the domain's state).
-      return { name: null, email: null, phone: null, erased: true };
+      // Stage, owner and totals stay: what a rebuild reads from the erased events.
+      return { name: null, email: null, phone: null, company: null, region: null, industry: null, tags: [], erased: true };
     default:
       // Contracts, notes and documents: the row only records that the customer changed.
       return {};
@@ -127,7 +128,4 @@ function orderCurrency(current: string | null, currency: string): string {
   return current === null || current === currency ? currency : MIXED_CURRENCIES;
 }
 
-/** A personal or optional value as a column: a string, else null (absent, or `{"$erased": true}`). */
-function text(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
+

@@ -3,7 +3,8 @@ import { customerIdOfStream, toCustomerEvent, type CustomerEvent, type CustomerE
 import { serializePosition, type JsonObject, type RecordedEvent } from '#event-store';
 import type { Projection } from '#read-model-engine';
 import { insertRows } from '#postgres';
-import { businessTime, erasePersonalFields, summarize } from './timeline.summary.js';
+import { DOMAIN_PERSONAL_DATA } from '#event-catalog';
+import { businessTime, summarize } from './timeline.summary.js';
 
 /** One row per customer event: the customer's history, newest first. */
 export interface TimelineEntriesTable {
@@ -115,7 +116,7 @@ async function scrubPersonalData(db: Kysely<TimelineTables>, customerId: string)
   const rows = await db.selectFrom('timeline_entries').select(['event_id', 'type', 'details']).where('customer_id', '=', customerId).execute();
   const changed = rows.flatMap((row) => {
     const type = row.type as CustomerEventType;
-    const details = erasePersonalFields(type, row.details);
+    const details = DOMAIN_PERSONAL_DATA.erased(type, row.details);
     if (JSON.stringify(details) === JSON.stringify(row.details)) return [];
     const summary = summarize(toCustomerEventOrThrow(type, details));
     return [{ event_id: row.event_id, summary, details }];

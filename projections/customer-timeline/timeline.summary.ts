@@ -1,5 +1,5 @@
-import { customerPersonalData, type ContractChanges, type CustomerEvent, type CustomerEventType, type DocumentKind, type ProfileUpdatedData } from '#customers/domain';
-import { ERASED, type JsonObject } from '#event-store';
+import { type ContractChanges, type CustomerEvent, type DocumentKind, type ProfileUpdatedData } from '#customers/domain';
+import type { JsonObject } from '#event-store';
 
 /**
  * How a timeline row reads: one line of plain text per customer event. Pure: the projection stores
@@ -51,7 +51,7 @@ export function summarize(event: CustomerEvent): string {
   switch (event.type) {
     case 'CustomerRegistered': {
       const { data } = event;
-      const who = [personalText(data.contact.name), data.company?.name].filter((part) => part !== undefined).join(', ');
+      const who = [personalText(data.contact.name), personalText(data.company?.name)].filter((part) => part !== undefined).join(', ');
       return `Registered as ${data.stage} (${SOURCES[data.source]})${who === '' ? '' : `: ${who}`}`;
     }
     case 'ProfileUpdated':
@@ -79,7 +79,8 @@ export function summarize(event: CustomerEvent): string {
     }
     case 'LeadClickRecorded': {
       const { data } = event;
-      return `${CLICK_KINDS[data.kind]} click: ${oneLine(data.url)}${data.campaignId === undefined ? '' : ` (campaign ${data.campaignId})`}`;
+      const url = personalText(data.url);
+      return `${CLICK_KINDS[data.kind]} click${url === undefined ? '' : `: ${oneLine(url)}`}${data.campaignId === undefined ? '' : ` (campaign ${data.campaignId})`}`;
     }
     case 'SiteVisitRecorded': {
       const { data } = event;
@@ -87,7 +88,8 @@ export function summarize(event: CustomerEvent): string {
         data.pageCount === undefined ? undefined : plural(data.pageCount, 'page'),
         data.durationSeconds === undefined ? undefined : duration(data.durationSeconds),
       ].filter((part) => part !== undefined);
-      return [`Site visit: ${oneLine(data.url)}`, ...extra].join(', ');
+      const url = personalText(data.url);
+      return [url === undefined ? 'Site visit' : `Site visit: ${oneLine(url)}`, ...extra].join(', ');
     }
     case 'FormSubmissionRecorded': {
       const { data } = event;
@@ -105,15 +107,15 @@ export function summarize(event: CustomerEvent): string {
       const { data } = event;
       const items = data.lines.reduce((sum, line) => sum + line.quantity, 0);
       const amount = [items > 0 ? plural(items, 'item') : undefined, money(data.totalMinor, data.currency)].filter((part) => part !== undefined);
-      return `Refund of order ${data.orderId}: ${amount.join(', ')}${data.reason === undefined ? '' : ` (${oneLine(data.reason)})`}`;
+      const reason = personalText(data.reason);
+      return `Refund of order ${data.orderId}: ${amount.join(', ')}${reason === undefined ? '' : ` (${oneLine(reason)})`}`;
     }
     case 'ContractRecorded': {
       const { data } = event;
+      const [vendorName, titleText] = [personalText(data.vendorName), personalText(data.title)];
       const what =
-        data.kind === 'competitor'
-          ? `Competitor contract ${data.contractId}${data.vendorName === undefined ? '' : ` with ${oneLine(data.vendorName)}`}`
-          : `Contract ${data.contractId}`;
-      const title = data.title === undefined ? '' : ` "${oneLine(data.title)}"`;
+        data.kind === 'competitor' ? `Competitor contract ${data.contractId}${vendorName === undefined ? '' : ` with ${oneLine(vendorName)}`}` : `Contract ${data.contractId}`;
+      const title = titleText === undefined ? '' : ` "${oneLine(titleText)}"`;
       const value = data.valueMinor === undefined || data.currency === undefined ? '' : `, ${money(data.valueMinor, data.currency)}`;
       return `${what}${title} recorded: ${data.startsOn} to ${data.endsOn}${value}`;
     }
@@ -123,7 +125,7 @@ export function summarize(event: CustomerEvent): string {
     }
     case 'ContractTerminated': {
       const { data } = event;
-      return `Contract ${data.contractId} terminated as of ${data.terminatedOn}${data.reason === undefined ? '' : `: ${oneLine(data.reason)}`}`;
+      return withText(`Contract ${data.contractId} terminated as of ${data.terminatedOn}`, data.reason);
     }
     case 'FollowUpDue': {
       const { data } = event;
@@ -148,24 +150,6 @@ export function summarize(event: CustomerEvent): string {
       // The reason is left out: an operator may have written the person's name into it.
       return 'Personal data erased';
   }
-}
-
-/**
- * `data` of an event of `type` with each of its personal fields replaced by `{"$erased": true}`,
- * as the event reads once the customer's key is erased (present fields only, `null` included, as
- * the write side encrypts them).
- */
-export function erasePersonalFields(type: CustomerEventType, data: JsonObject): JsonObject {
-  const paths: readonly string[] = Object.hasOwn(customerPersonalData, type) ? customerPersonalData[type as keyof typeof customerPersonalData] : [];
-  return paths.reduce((result, path) => eraseAt(result, path.split('.')), data);
-}
-
-function eraseAt(object: JsonObject, path: readonly string[]): JsonObject {
-  const [key, ...rest] = path;
-  if (!Object.hasOwn(object, key) || object[key] === undefined) return object;
-  const value = object[key];
-  if (rest.length === 0) return { ...object, [key]: { ...ERASED } };
-  return isPlainRecord(value) ? { ...object, [key]: eraseAt(value, rest) } : object;
 }
 
 /** A personal value as text: `undefined` when absent or erased (or anything but a string). */
@@ -210,7 +194,10 @@ function profileChanges(data: ProfileUpdatedData): string[] {
       changes.push(value === null ? `${label} cleared` : label);
     }
   }
-  if (data.tags !== undefined) changes.push(data.tags.length === 0 ? 'tags cleared' : `tags: ${data.tags.join(', ')}`);
+  if (data.tags !== undefined) {
+    const tags = data.tags.map(personalText).filter((tag) => tag !== undefined);
+    changes.push(data.tags.length === 0 ? 'tags cleared' : tags.length === 0 ? 'tags' : `tags: ${tags.join(', ')}`);
+  }
   return changes;
 }
 

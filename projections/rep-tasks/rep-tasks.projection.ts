@@ -1,9 +1,11 @@
 import { sql, type ColumnType, type Insertable, type Kysely, type Migration } from 'kysely';
+import { customerIdOfStream } from '#customers/domain';
 import { repIdOfStream, toRepEvent, type RepEvent, type TaskAssignedData, type TaskKind } from '#sales/domain';
 import type { RecordedEvent } from '#event-store';
 import type { Projection } from '#read-model-engine';
 import { inChunks, insertRows, keyOf } from '#postgres';
 import type { CalendarDate } from '../shared/date-columns.js';
+import { textOrNull } from '../shared/personal-values.js';
 
 /** `reassigned`: the task left this rep for another (whose own row holds it now); not listed as theirs. */
 export type TaskRowStatus = 'open' | 'done' | 'reassigned';
@@ -19,7 +21,8 @@ export interface RepTasksTable {
   /** Revision (in the rep's stream) of the last event applied: one at or below it was applied already. */
   revision: number;
   kind: TaskKind;
-  title: string;
+  /** Null once the task's customer is erased (the title is theirs: it names or describes them). */
+  title: string | null;
   customer_id: string | null;
   /** A `date`: pg reads it as local midnight, so queries read it as text (calendarDate). */
   due_on: CalendarDate;
@@ -85,12 +88,19 @@ const initial: Migration = {
  * (a new assignment as a whole row, a completion or reassignment as a patch of the row already
  * stored), then written with one upsert per thousand rows and one update for all patches.
  */
+const erasableTitles: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('rep_tasks').alterColumn('title', (column) => column.dropNotNull()).execute();
+    await db.schema.createIndex('rep_tasks_by_customer').on('rep_tasks').column('customer_id').execute();
+  },
+};
+
 export const repTasksProjection: Projection<RepTasksTables> = {
   name: REP_TASKS,
   version: 1,
-  migrations: { '0001-rep-tasks': initial },
+  migrations: { '0001-rep-tasks': initial, '0002-erasable-titles': erasableTitles },
   async apply(db, events) {
-    const { reps, assigned, patches } = foldBatch(events);
+    const { reps, assigned, patches, erasedCustomers } = foldBatch(events);
     await insertRows(db, 'reps', reps, { key: ['rep_id'], set: ['name', 'team'] });
     await inChunks(assigned, (rows) =>
       db
@@ -106,6 +116,10 @@ export const repTasksProjection: Projection<RepTasksTables> = {
         .execute(),
     );
     if (patches.length > 0) await applyPatches(db, patches);
+    // After the batch's own rows are in; the events read after the erasure carry none of it either.
+    if (erasedCustomers.length > 0) {
+      await db.updateTable('rep_tasks').set({ title: null, outcome: null }).where('customer_id', 'in', erasedCustomers).execute();
+    }
   },
 };
 
@@ -148,13 +162,17 @@ interface FoldedBatch {
   reps: RepsTable[];
   assigned: TaskRow[];
   patches: TaskPatch[];
+  erasedCustomers: string[];
 }
 
 /** The batch as at most one write per row, each the net effect of the row's events in log order. */
 function foldBatch(events: readonly RecordedEvent[]): FoldedBatch {
   const reps = new Map<string, RepsTable>();
   const tasks = new Map<string, { row: TaskRow } | { patch: TaskPatch }>();
+  const erasedCustomers = new Set<string>();
   for (const event of events) {
+    const customerId = customerIdOfStream(event.streamId);
+    if (customerId !== undefined && event.type === 'CustomerErased') erasedCustomers.add(customerId);
     const repId = repIdOfStream(event.streamId);
     const repEvent = repId === undefined ? undefined : toRepEvent(event);
     if (repId === undefined || repEvent === undefined) continue;
@@ -179,6 +197,7 @@ function foldBatch(events: readonly RecordedEvent[]): FoldedBatch {
     reps: [...reps.values()],
     assigned: writes.flatMap((write) => ('row' in write ? [write.row] : [])),
     patches: writes.flatMap((write) => ('patch' in write ? [write.patch] : [])),
+    erasedCustomers: [...erasedCustomers],
   };
 }
 
@@ -192,7 +211,7 @@ function assignedRow(repId: string, revision: number, data: TaskAssignedData): T
     task_id: data.taskId,
     revision,
     kind: data.kind,
-    title: data.title,
+    title: textOrNull(data.title),
     customer_id: data.customerId ?? null,
     due_on: data.dueOn,
     status: 'open',
@@ -209,7 +228,7 @@ function assignedRow(repId: string, revision: number, data: TaskAssignedData): T
 function patchOf(event: RepEvent): { taskId: string; columns: PatchedColumns } | undefined {
   switch (event.type) {
     case 'TaskCompleted':
-      return { taskId: event.data.taskId, columns: { status: 'done', completed_at: event.data.completedAt, outcome: event.data.outcome ?? null } };
+      return { taskId: event.data.taskId, columns: { status: 'done', completed_at: event.data.completedAt, outcome: textOrNull(event.data.outcome) } };
     case 'TaskReassigned':
       return { taskId: event.data.taskId, columns: { status: 'reassigned', reassigned_to_rep_id: event.data.toRepId, reassigned_at: event.data.reassignedAt } };
     default:
@@ -217,6 +236,7 @@ function patchOf(event: RepEvent): { taskId: string; columns: PatchedColumns } |
       return undefined;
   }
 }
+
 
 /** One statement for every patch of the batch. */
 async function applyPatches(db: Kysely<RepTasksTables>, patches: readonly TaskPatch[]): Promise<void> {

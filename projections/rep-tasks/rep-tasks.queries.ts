@@ -37,7 +37,7 @@ export interface RepTaskItem {
   readonly repName: string | null;
   readonly repTeam: string | null;
   readonly kind: TaskKind;
-  readonly title: string;
+  readonly title: string | null;
   readonly customerId: string | null;
   readonly dueOn: string;
   readonly status: 'open' | 'done';

@@ -5,6 +5,7 @@ import { problemOf, ProjectionTestbed, recordedCustomerEvents, recordedEvents, t
 import { salesAnalyticsProjection } from './sales-analytics.projection.js';
 import { SalesAnalyticsQueries } from './sales-analytics.queries.js';
 import type { SalesAnalyticsTables } from './sales-analytics.tables.js';
+import { DOMAIN_PERSONAL_DATA } from '#event-catalog';
 
 // ---- the log ---------------------------------------------------------------------------------
 
@@ -82,8 +83,6 @@ const LOG: RecordedEvent[] = [
   d2(purchased('s7', '2026-03-28T10:00:00.000Z', [['GB-1', 1, 3_000]], 'USD')),
   d4(refunded('s6', '2026-04-02T10:00:00.000Z', 1, 1, 12_000)),
   gadget({ type: 'ProductRetired', data: { retiredAt: '2026-04-05T00:00:00.000Z' } }),
-  // No personal data here: erasure changes no figure.
-  d1({ type: 'CustomerErased', data: { erasedAt: '2026-04-10T00:00:00.000Z' } }),
 ];
 
 const TABLES = ['customers', 'products', 'product_prices', 'sale_lines', 'product_sales', 'segment_margins', 'customer_sales'] as const;
@@ -128,6 +127,27 @@ describe('sales analytics', () => {
       expect(await bed.rebuild(2, LOG.length)).toEqual(live);
       expect(await bed.rebuild(3, Math.ceil(LOG.length / 2))).toEqual(live);
       expect(await bed.rebuild(4, 1)).toEqual(live);
+    });
+
+    it("moves an erased customer's sales to the unknown segment, exactly as a re-read of their erased events does", async () => {
+      const erasure = d1({ type: 'CustomerErased', data: { erasedAt: '2026-04-10T00:00:00.000Z' } });
+      const reread = LOG.map((event) => (event.streamId === erasure.streamId ? { ...event, data: DOMAIN_PERSONAL_DATA.erased(event.type, event.data) } : event));
+      const [erasedLive, rebuilt] = await Promise.all([
+        ProjectionTestbed.open(salesAnalyticsProjection, TABLES, [...LOG, erasure], 4),
+        ProjectionTestbed.open(salesAnalyticsProjection, TABLES, [...reread, erasure], 7),
+      ]);
+      try {
+        const [after, expected] = [await erasedLive.dump(), await rebuilt.dump()];
+        expect(after).toEqual(expected);
+        expect(after.customers.find((row) => row.customer_id === 'd1')).toMatchObject({ age_band: null, gender: null, region: null, industry: null, company_size: null });
+        expect(after.customer_sales.filter((row) => row.customer_id === 'd1').every((row) => row.gender === '' && row.region === '')).toBe(true);
+        // The money stays: only the segment goes.
+        const total = (dump: Dump) => dump.segment_margins.reduce((sum, row) => sum + Number(row.revenue_minor), 0);
+        expect(total(after)).toBe(total(live));
+        expect(after.segment_margins.length).toBeGreaterThan(0);
+      } finally {
+        await Promise.all([erasedLive.close(), rebuilt.close()]);
+      }
     });
 
     it('ignores events it applied already', async () => {

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import { customerIdOfStream, toCustomerEvent, type CustomerEvent, type Demographics } from '#customers/domain';
 import { skuOfStream, toProductEvent, type ProductEvent } from '#marketing/domain';
 import type { RecordedEvent } from '#event-store';
@@ -12,6 +12,7 @@ import { ageBandOn, listValue, type PriceEntry } from './sales-analytics.calc.js
 import {
   UNKNOWN,
   initial,
+  saleRefunds,
   type CustomerSalesTable,
   type CustomersTable,
   type ProductSalesTable,
@@ -44,14 +45,99 @@ export const SALES_ANALYTICS = 'sales-analytics';
  */
 export const salesAnalyticsProjection: Projection<SalesAnalyticsTables> = {
   name: SALES_ANALYTICS,
-  version: 1,
-  migrations: { '0001-sales-analytics': initial },
+  // Version 2 records refunded lines (sale_refunds): a rebuild fills them from the log.
+  version: 2,
+  migrations: { '0001-sales-analytics': initial, '0002-sale-refunds': saleRefunds },
   async apply(db, events) {
     const items = decode(events);
     if (items.length === 0) return;
     await write(db, walkBatch(items, await load(db, items)));
+    const erased = distinct(items.map((item) => (item.data.type === 'CustomerErased' ? item.id : undefined)));
+    if (erased.length > 0) await forgetDemographics(db, erased);
   },
 };
+
+/**
+ * An erased customer's demographics describe them: their sales move to the unknown segment, in
+ * their own rows and in the segment margins, where a re-read of their erased events puts them.
+ */
+async function forgetDemographics(db: Kysely<SalesAnalyticsTables>, customerIds: readonly string[]): Promise<void> {
+  const unknownSegment = { age_band: UNKNOWN, gender: UNKNOWN, region: UNKNOWN, industry: UNKNOWN, company_size: UNKNOWN };
+  const lines = await db
+    .selectFrom('sale_lines')
+    .select(['customer_id', 'order_id', 'line_no', 'sku', 'currency', 'quantity', 'unit_price_minor', 'unit_cost_minor', 'region', 'industry', 'age_band'])
+    .select(calendarDate('sold_on').as('sold_on'))
+    .where('customer_id', '=', anyOf(customerIds))
+    .where('unit_cost_minor', 'is not', null)
+    .execute();
+  const refunds = await db
+    .selectFrom('sale_refunds')
+    .select(['customer_id', 'order_id', 'line_no', 'units', 'amount_minor'])
+    .select(calendarDate('refunded_on').as('refunded_on'))
+    .where('customer_id', '=', anyOf(customerIds))
+    .execute();
+  // Each contribution taken out of its segment and added to the unknown one.
+  const moves = new Map<string, MarginsRow>();
+  const move = (line: (typeof lines)[number], day: string, sums: Omit<MarginsRow, 'sku' | 'currency' | 'day' | 'region' | 'industry' | 'age_band'>) => {
+    const { sku, currency } = line;
+    for (const [segment, sign] of [[line, -1], [unknownSegment, 1]] as const) {
+      const { region, industry, age_band } = segment;
+      addInto(moves, keyOf(sku, currency, day, region, industry, age_band), () => ({ ...ZERO_SUMS, sku, currency, day, region, industry, age_band }), {
+        units_sold: sign * sums.units_sold,
+        revenue_minor: sign * sums.revenue_minor,
+        cost_minor: sign * sums.cost_minor,
+        units_refunded: sign * sums.units_refunded,
+        refunds_minor: sign * sums.refunds_minor,
+        cost_refunded_minor: sign * sums.cost_refunded_minor,
+      });
+    }
+  };
+  const byLine = new Map(lines.map((line) => [lineKey(line.customer_id, line.order_id, line.line_no), line]));
+  for (const line of lines) {
+    const cost = line.unit_cost_minor ?? 0;
+    move(line, line.sold_on, { ...ZERO_SUMS, units_sold: line.quantity, revenue_minor: lineAmount(line.quantity, line.unit_price_minor), cost_minor: lineAmount(line.quantity, cost) });
+  }
+  for (const refund of refunds) {
+    const line = byLine.get(lineKey(refund.customer_id, refund.order_id, refund.line_no));
+    // A line without a known cost never counted in the margins.
+    if (line === undefined) continue;
+    move(line, refund.refunded_on, { ...ZERO_SUMS, units_refunded: refund.units, refunds_minor: refund.amount_minor, cost_refunded_minor: lineAmount(refund.units, line.unit_cost_minor ?? 0) });
+  }
+  await insertRows(db, 'segment_margins', [...moves.values()], { key: MARGIN_KEY, add: MARGIN_SUMS });
+  // A segment left with nothing is a row a rebuild would never have written.
+  const days = distinct([...moves.values()].map((row) => row.day));
+  if (days.length > 0) {
+    await db
+      .deleteFrom('segment_margins')
+      .where(sql<string>`day::text`, '=', anyOf(days))
+      .where((eb) => eb.and(MARGIN_SUMS.map((column) => eb(column, '=', 0))))
+      .execute();
+  }
+
+  await db
+    .updateTable('customers')
+    .set({ age_band: null, birth_year: null, gender: null, region: null, industry: null, company_size: null })
+    .where('customer_id', '=', anyOf(customerIds))
+    .execute();
+  await db.updateTable('sale_lines').set(unknownSegment).where('customer_id', '=', anyOf(customerIds)).execute();
+  const sums = await db
+    .selectFrom('customer_sales')
+    .select(['currency', 'customer_id', calendarDate('day').as('day')])
+    .select((eb) => [eb.fn.sum<number>('purchases').as('purchases'), eb.fn.sum<number>('revenue_minor').as('revenue_minor'), eb.fn.sum<number>('refunds_minor').as('refunds_minor')])
+    .where('customer_id', '=', anyOf(customerIds))
+    .groupBy(['day', 'currency', 'customer_id'])
+    .execute();
+  await db.deleteFrom('customer_sales').where('customer_id', '=', anyOf(customerIds)).execute();
+  await insertRows(
+    db,
+    'customer_sales',
+    sums.map((row) => ({ ...row, ...unknownSegment, purchases: Number(row.purchases), revenue_minor: Number(row.revenue_minor), refunds_minor: Number(row.refunds_minor) })),
+  );
+}
+
+const MARGIN_KEY = ['day', 'currency', 'sku', 'region', 'industry', 'age_band'] as const;
+const MARGIN_SUMS = ['units_sold', 'revenue_minor', 'cost_minor', 'units_refunded', 'refunds_minor', 'cost_refunded_minor'] as const;
+const ZERO_SUMS = { units_sold: 0, revenue_minor: 0, cost_minor: 0, units_refunded: 0, refunds_minor: 0, cost_refunded_minor: 0 };
 
 type CustomerRow = Selectable<CustomersTable>;
 type ProductRow = Selectable<ProductsTable>;
@@ -146,6 +232,7 @@ interface Walk extends Loaded {
   readonly changedProducts: Set<string>;
   readonly newPrices: Insertable<SalesAnalyticsTables['product_prices']>[];
   readonly newLines: LineRow[];
+  readonly newRefunds: Required<Insertable<SalesAnalyticsTables['sale_refunds']>>[];
   readonly productSales: Map<string, ProductSalesRow>;
   readonly margins: Map<string, MarginsRow>;
   readonly customerSales: Map<string, CustomerSalesRow>;
@@ -168,6 +255,7 @@ function walkBatch(items: readonly Item[], loaded: Loaded): Walk {
     changedProducts: new Set(),
     newPrices: [],
     newLines: [],
+    newRefunds: [],
     productSales: new Map(),
     margins: new Map(),
     customerSales: new Map(),
@@ -306,6 +394,7 @@ function walkBatch(items: readonly Item[], loaded: Loaded): Walk {
           if (line === undefined) throw new Error(`refund ${refundId} of customer ${customerId} refunds line ${refunded.lineNo} of order ${orderId}, which was never sold`);
           count(line, day, undefined, { units: refunded.quantity, amount: refunded.amountMinor });
           customerSale(line, day, { refunds_minor: refunded.amountMinor });
+          walk.newRefunds.push({ customer_id: customerId, refund_id: refundId, order_id: orderId, line_no: refunded.lineNo, refunded_on: day, units: refunded.quantity, amount_minor: refunded.amountMinor });
         }
         break;
       }
@@ -327,7 +416,8 @@ function demographicColumns(demographics: { readonly [K in keyof Demographics]?:
   const columns: Partial<Record<keyof CustomerRow, string | number | null>> = {};
   for (const [field, column] of Object.entries(DEMOGRAPHIC_COLUMNS) as [keyof Demographics, (typeof DEMOGRAPHIC_COLUMNS)[keyof Demographics]][]) {
     const value = demographics[field];
-    if (value !== undefined) columns[column] = value;
+    // An erased customer's demographics read `{"$erased": true}`: unknown, as after the erasure.
+    if (value !== undefined) columns[column] = typeof value === 'object' && value !== null ? null : value;
   }
   return columns as Partial<CustomerRow>;
 }
@@ -348,14 +438,12 @@ async function write(db: Kysely<SalesAnalyticsTables>, walk: Walk): Promise<void
   // Prices and lines are applied once (their stream's revision guards them): a conflict is a bug, and fails.
   await insertRows(db, 'product_prices', walk.newPrices);
   await insertRows(db, 'sale_lines', walk.newLines);
+  await insertRows(db, 'sale_refunds', walk.newRefunds);
   await insertRows(db, 'product_sales', [...walk.productSales.values()], {
     key: ['day', 'currency', 'sku', 'category', 'unit_price_minor'],
     add: ['units_sold', 'revenue_minor', 'units_refunded', 'refunds_minor', 'list_units', 'list_amount_minor'],
   });
-  await insertRows(db, 'segment_margins', [...walk.margins.values()], {
-    key: ['day', 'currency', 'sku', 'region', 'industry', 'age_band'],
-    add: ['units_sold', 'revenue_minor', 'cost_minor', 'units_refunded', 'refunds_minor', 'cost_refunded_minor'],
-  });
+  await insertRows(db, 'segment_margins', [...walk.margins.values()], { key: MARGIN_KEY, add: MARGIN_SUMS });
   await insertRows(db, 'customer_sales', [...walk.customerSales.values()], {
     key: ['day', 'currency', 'customer_id', 'age_band', 'gender', 'region', 'industry', 'company_size'],
     add: ['purchases', 'revenue_minor', 'refunds_minor'],

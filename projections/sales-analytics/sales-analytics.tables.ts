@@ -60,6 +60,17 @@ export interface SaleLinesTable {
   company_size: string;
 }
 
+/** Every refunded line: what an erasure moves out of the customer's segment margins. */
+export interface SaleRefundsTable {
+  customer_id: string;
+  refund_id: string;
+  order_id: string;
+  line_no: number;
+  refunded_on: CalendarDate;
+  units: number;
+  amount_minor: number;
+}
+
 /** Per product, category, currency, day and unit price sold at: units and money, and the list value of the units with a known list price. */
 export interface ProductSalesTable {
   sku: string;
@@ -115,6 +126,7 @@ export interface SalesAnalyticsTables {
   products: ProductsTable;
   product_prices: ProductPricesTable;
   sale_lines: SaleLinesTable;
+  sale_refunds: SaleRefundsTable;
   product_sales: ProductSalesTable;
   segment_margins: SegmentMarginsTable;
   customer_sales: CustomerSalesTable;
@@ -217,6 +229,22 @@ export const initial: Migration = {
       .addColumn('revenue_minor', 'bigint', (column) => column.notNull())
       .addColumn('refunds_minor', 'bigint', (column) => column.notNull())
       .addPrimaryKeyConstraint('customer_sales_pk', ['day', 'currency', 'customer_id', 'age_band', 'gender', 'region', 'industry', 'company_size'])
+      .execute();
+  },
+};
+
+export const saleRefunds: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('sale_refunds')
+      .addColumn('customer_id', 'text', (column) => column.notNull())
+      .addColumn('refund_id', 'text', (column) => column.notNull())
+      .addColumn('order_id', 'text', (column) => column.notNull())
+      .addColumn('line_no', 'integer', (column) => column.notNull())
+      .addColumn('refunded_on', 'date', (column) => column.notNull())
+      .addColumn('units', 'integer', (column) => column.notNull())
+      .addColumn('amount_minor', 'bigint', (column) => column.notNull())
+      .addPrimaryKeyConstraint('sale_refunds_pk', ['customer_id', 'refund_id', 'line_no'])
       .execute();
   },
 };

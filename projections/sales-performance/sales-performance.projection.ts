@@ -9,6 +9,7 @@ import { calendarDate } from '../shared/date-columns.js';
 import { inForceOn } from '../shared/in-force.js';
 import { lineAmount } from '../shared/money.js';
 import { PERIOD_KINDS, TIER_PERIODS, lineCommission, refundReversal, tierPeriodFor, totalCommission, type Plan } from './commission.calc.js';
+import { textOrNull as text } from '../shared/personal-values.js';
 import {
   initial,
   type ActivityTotalsTable,
@@ -406,7 +407,3 @@ async function write(db: Kysely<SalesPerformanceTables>, decoded: Decoded, chang
   await insertRows(db, 'activity_totals', [...decoded.activity.values()], { key: ['rep_id', 'period', 'period_start'], add: ['calls', 'leads_converted'] });
 }
 
-/** A profile value as a column: a string, else null (absent, or unreadable personal data). */
-function text(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
