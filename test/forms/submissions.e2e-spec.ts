@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EMAIL_CLAIM_STREAM_PREFIX, EMAIL_CLAIMED } from '#lead-capture';
+import { ERASED } from '#event-store';
 import { FormsHarness, PROBLEM_JSON, type CreatedForm } from './support.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -160,6 +161,13 @@ describe('lead-capture submissions (public)', () => {
     const [fresh] = await h.customersWith(email); // the erased one's address reads as erased now
     expect(fresh.customerId).not.toBe(customerId);
     expect(fresh.events.map((event) => event.type)).toEqual(['CustomerRegistered', 'FormSubmissionRecorded']);
+    // The erasure erased the claim's key: the address no longer leads to the erased customer.
+    const log = await h.log();
+    const reclaimed = log.find((event) => event.type === EMAIL_CLAIMED && event.data.customerId === fresh.customerId);
+    expect(reclaimed?.data.origin).toBe('after_erasure');
+    const claims = log.filter((event) => event.streamId === reclaimed?.streamId);
+    expect(claims.map((event) => event.data.customerId)).toEqual([ERASED, fresh.customerId]);
+    expect(JSON.stringify(log.filter((event) => event.type === EMAIL_CLAIMED).map((event) => event.data))).not.toContain(customerId);
   });
 
   it('answers a filled honeypot as accepted, and records nothing', async () => {
