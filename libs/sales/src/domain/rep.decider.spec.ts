@@ -395,6 +395,12 @@ describe('ReassignTask', () => {
         ]);
     });
 
+    it("hands over the task of an erased customer, whose title reads erased, with a title of its own", () => {
+      const erasedTitle = { $erased: true } as unknown as string;
+      const source = fold(repDecider, [onboarded, taskAssigned('task-1', { title: erasedTitle })]);
+      expect(reassignedTask(reassign(), source).title).toBe('Task about an erased customer');
+    });
+
     it('leaves out what the task lacks', () => {
       const source = fold(repDecider, [onboarded, taskAssigned('task-1', { customerId: undefined })]);
       const assignment = reassignedTask(reassign(), source);

@@ -42,13 +42,21 @@ export function reassignedTask(command: ReassignTask, source: RepState): AssignT
     repId: event.data.toRepId,
     taskId: task.taskId,
     kind: task.kind,
-    title: task.title,
+    title: readableTitle(task.title),
     customerId: task.customerId ?? undefined,
     dueOn: task.dueOn,
     origin: task.origin ?? undefined,
     reassignedFromRepId: command.repId,
     assignedAt: event.data.reassignedAt,
   };
+}
+
+/**
+ * An erased customer's task title reads `{"$erased": true}`. The reassignment still needs a title;
+ * it is the customer's data, so the event store stores it as erased too.
+ */
+function readableTitle(title: unknown): string {
+  return typeof title === 'string' ? title : 'Task about an erased customer';
 }
 
 function requireActive(command: RepCommand, state: RepState): void {
