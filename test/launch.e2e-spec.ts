@@ -1,5 +1,6 @@
 import type { INestApplication, Type } from '@nestjs/common';
-import { launch } from '#runtime';
+import { loadConfig } from '#config';
+import { launch, openWrappedSecrets, prepareDatabase } from '#runtime';
 import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from '#testing';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
@@ -70,6 +71,33 @@ describe('launch', () => {
         '  - DATABASE_URL="mysql://localhost/crm": unsupported scheme "mysql:" (expected postgres: or postgresql:)\n' +
         '  - PORT="70000": out of range (expected an integer from 0 to 65535)',
     ]);
+  });
+
+  it('does not start with a master key file holding no key, nor with a master key the database was not set up with', async () => {
+    const printed: unknown[] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => printed.push(...args);
+    try {
+      expect(await launch('crm', () => ALL_APPS, { DATABASE_URL: database.url, CRM_MASTER_KEY_FILE: '/dev/null' })).toBeUndefined();
+    } finally {
+      console.error = consoleError;
+    }
+    expect(process.exitCode).toBe(1);
+    expect(printed).toEqual([
+      'crm: invalid configuration (1 problem):\n' +
+        '  - CRM_MASTER_KEY_FILE="/dev/null": the file holds no master key (expected 32 bytes as base64 or hex (e.g. `openssl rand -base64 32`))',
+    ]);
+
+    process.exitCode = undefined;
+    // A secret wrapped by the tests' key, then a start with another.
+    const config = loadConfig({ DATABASE_URL: database.url, CRM_MASTER_KEY: TEST_MASTER_KEY });
+    await prepareDatabase(config);
+    const pool = new pg.Pool({ connectionString: database.url });
+    await openWrappedSecrets(config, pool).secret('test/launch').finally(() => pool.end());
+    const started = await launch('crm', () => ALL_APPS, { DATABASE_URL: database.url, CRM_MASTER_KEY: Buffer.alloc(32, 1).toString('base64'), LOG_LEVEL: 'fatal' });
+    await started?.close();
+    expect(started).toBeUndefined();
+    expect(process.exitCode).toBe(1);
   });
 
   it('does not start when PostgreSQL is unreachable, and exits 1', async () => {

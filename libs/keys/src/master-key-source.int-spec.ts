@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
@@ -60,6 +60,15 @@ describe('where the master key comes from', () => {
     expect(readMasterKey({ kind: 'development', path })).toEqual(first);
     expect(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64')).toEqual(first);
     expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('says so when the development key cannot be created', () => {
+    // Its directory a link to nowhere: reading finds no file, creating has no place to put it.
+    symlinkSync(join(dir, 'gone', 'away'), join(dir, 'dangling'));
+    const path = join(dir, 'dangling', 'master.key');
+    expect(problemOf(() => readMasterKey({ kind: 'development', path }))).toBe(
+      `the development master key "${path}" (CRM_MASTER_KEY and CRM_MASTER_KEY_FILE unset): cannot create the file (ENOENT)`,
+    );
   });
 
   it('reads the files of a configuration once', () => {

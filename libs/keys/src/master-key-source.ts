@@ -28,27 +28,34 @@ export function readMasterKey(source: MasterKeySource): Buffer {
     case 'value':
       return source.key;
     case 'file':
-      return readKeyFile(source.path, source.variable);
+      return readKeyFile(source.path, `${source.variable}=${JSON.stringify(source.path)}`);
     case 'development':
-      return readKeyFile(source.path, 'the development master key', () => createDevelopmentKey(source.path));
+      return readKeyFile(source.path, `the development master key ${JSON.stringify(resolve(source.path))} (CRM_MASTER_KEY and CRM_MASTER_KEY_FILE unset)`, () =>
+        createDevelopmentKey(source.path),
+      );
   }
 }
 
-function readKeyFile(path: string, variable: string, whenMissing?: () => void): Buffer {
+/** `label` names the file in problems: the variable, or what stands for it. */
+function readKeyFile(path: string, label: string, whenMissing?: () => void): Buffer {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && whenMissing) {
-      whenMissing();
-      return readKeyFile(path, variable);
+      try {
+        whenMissing();
+      } catch (creating) {
+        throw new ConfigError([`${label}: cannot create the file (${(creating as NodeJS.ErrnoException).code ?? String(creating)})`]);
+      }
+      return readKeyFile(path, label);
     }
-    throw new ConfigError([`${variable}=${JSON.stringify(path)}: cannot read the file (${code ?? String(error)})`]);
+    throw new ConfigError([`${label}: cannot read the file (${code ?? String(error)})`]);
   }
   const key = parseMasterKey(text);
   // Never the file's content in the message: it may be a key in another format.
-  if (key === undefined) throw new ConfigError([`${variable}=${JSON.stringify(path)}: the file holds no master key (expected ${MASTER_KEY_RULE})`]);
+  if (key === undefined) throw new ConfigError([`${label}: the file holds no master key (expected ${MASTER_KEY_RULE})`]);
   return key;
 }
 

@@ -29,7 +29,7 @@ export class RotationInProgressError extends Error {
   }
 }
 
-export const DEFAULT_ROTATION_BATCH_SIZE = 500;
+const DEFAULT_ROTATION_BATCH_SIZE = 500;
 
 // Advisory-lock namespace of master key rotations ("rota"): one at a time per database.
 const ROTATION_LOCK = [0x726f7461, 0] as const;

@@ -1,4 +1,4 @@
-export { WRAPPED_TABLES, migrationsFor, prepareDatabase } from './database.js';
+export { migrationsFor, prepareDatabase } from './database.js';
 export { DOMAIN_EVENT_SCHEMA, createEventStore, createLogAdapter, openDataKeyStore, openEventStore, type EventSchema } from './event-store.js';
 export { openWrappedSecrets, rotateToMasterKey } from './keys.js';
 export { launch, type LaunchPlan } from './launch.js';
