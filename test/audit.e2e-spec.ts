@@ -175,14 +175,14 @@ describe('the audit replay (GET /audit/customers/:id/events and /state)', () => 
 
     const { events: erasedHistory } = await events({}, erasedId);
     expect(erasedHistory.map((e) => e.type)).toEqual(['CustomerRegistered', 'NoteAdded', 'CustomerErased']);
-    expect(erasedHistory[0].data).toMatchObject({ contact: { name: ERASED, phone: ERASED }, tags: ['navy'] });
+    expect(erasedHistory[0].data).toMatchObject({ contact: { name: ERASED, phone: ERASED }, tags: [ERASED] });
     expect(erasedHistory[1].data).toMatchObject({ text: ERASED });
-    expect(erasedHistory[2].data).toMatchObject({ reason: 'request #7' });
+    expect(erasedHistory[2].data).toMatchObject({ reason: ERASED });
     expect(erasedHistory[2].metadata.actor).toBe('admin:test-admin');
 
     const url = `/audit/customers/${erasedId}/state`;
     const before = (await api.http.get(url).query({ asOf: 1 }).set(as('auditor')).expect(200)).body;
-    expect(before.state).toMatchObject({ erased: false, contact: { name: ERASED, phone: ERASED }, tags: ['navy'] });
+    expect(before.state).toMatchObject({ erased: false, contact: { name: ERASED, phone: ERASED }, tags: [ERASED] });
     const now = (await api.http.get(url).set(as('auditor')).expect(200)).body;
     expect(now.state).toMatchObject({ erased: true, contact: null, erasedAt: expect.any(String), interactions: { notes: 1 } });
     expect(JSON.stringify([erasedHistory, before, now])).not.toMatch(/Grace|555 0100|COBOL/);

@@ -38,7 +38,7 @@ describe('erasing a customer while commands for them are running', () => {
   const erase = (id: string) => api.http.post(`/customers/${id}/erase`).set(as('admin')).send({ reason: 'request' });
   const liveKeys = async (id: string) => {
     const { rows } = await pool.query<{ count: string }>(
-      'select count(*) from personal_data.data_keys where stream_id = $1 and data_key is not null',
+      'select count(*) from personal_data.data_keys where stream_id = $1 and wrapped_key is not null',
       [`customer-${id}`],
     );
     return Number(rows[0].count);

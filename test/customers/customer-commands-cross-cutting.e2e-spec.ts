@@ -271,13 +271,11 @@ describe('customer commands: cross-cutting behaviour', () => {
         ]);
       expect(rows.map((row) => row.type)).toEqual(['CustomerRegistered', 'NoteAdded', 'CallLogged']);
       const stored = rows.map((row) => row.data).join('\n');
-      for (const plaintext of ['Hedy', 'Lamarr', 'hedy.lamarr@example.com', '555 0142', 'Frequency Hopping Way', 'George Antheil', 'torpedo', 'frequency hopping']) {
+      for (const plaintext of ['Hedy', 'Lamarr', 'hedy.lamarr@example.com', '555 0142', 'Frequency Hopping Way', 'George Antheil', 'torpedo', 'frequency hopping', 'Spread Spectrum GmbH', 'trade-fair-2026']) {
         expect(stored).not.toContain(plaintext);
       }
       // The rows read are the right ones: what is not personal is stored as it is, the rest as envelopes.
       expect(stored).toContain(customerId);
-      expect(stored).toContain('Spread Spectrum GmbH');
-      expect(stored).toContain('trade-fair-2026');
       expect(stored).toContain('rep-17');
       expect(JSON.parse(rows[0].data).contact).toEqual({
         name: { $pd: expect.stringMatching(/^v1\./) },

@@ -10,7 +10,7 @@ import {
 } from '#marketing/domain';
 import { PersonalDataPolicy, type JsonObject, type KeyLink, type PersonalDataRule, type Upcaster } from '#event-store';
 import { CUSTOMER_EVENT_SCHEMA_VERSION, customerPersonalData, customerStream, customerUpcasters } from '#customers/domain';
-import { EMAIL_CLAIM_EVENT_SCHEMA_VERSION, emailClaimPersonalData } from '#lead-capture/domain';
+import { emailClaimPersonalData } from '#lead-capture/domain';
 import { REP_EVENT_SCHEMA_VERSION, repPersonalData } from '#sales/domain';
 
 /**
@@ -30,7 +30,7 @@ function merge<V>(contexts: readonly Readonly<Record<string, V>>[]): Readonly<Re
   return Object.freeze(merged);
 }
 
-/** Every context's personal-data declarations, one per event type. */
+/** Every context's personal-data declarations, one per event type (lead capture's internal e-mail claims too). */
 export const PERSONAL_DATA_DECLARATIONS: Readonly<Record<string, PersonalDataDeclaration>> = merge<PersonalDataDeclaration>([
   customerPersonalData,
   repPersonalData,
@@ -86,7 +86,6 @@ export const EVENT_SCHEMA_VERSION: Readonly<Record<string, number>> = merge<numb
   PRODUCT_EVENT_SCHEMA_VERSION,
   CAMPAIGN_EVENT_SCHEMA_VERSION,
   VISITOR_EVENT_SCHEMA_VERSION,
-  EMAIL_CLAIM_EVENT_SCHEMA_VERSION,
 ]);
 
 /** The version to write an event of `type` with; throws for a type no context declares. */
