@@ -278,8 +278,9 @@ const fasterAppendHashes: Migration = {
         v_found integer;
         v_matching integer;
         v_count integer := cardinality(p_event_ids);
-        v_stream bytea := event_store.hash_field(p_stream_id);
-        v_tag bytea := event_store.hash_field('crm-event-hash/1');
+        v_stream bytea := convert_to(p_stream_id, 'UTF8');
+        -- event_store.hash_field('crm-event-hash/1'), spelled out like every field below.
+        v_tag bytea := int4send(16) || convert_to('crm-event-hash/1', 'UTF8');
         v_type bytea;
         v_data bytea;
         v_metadata bytea;
@@ -316,6 +317,7 @@ const fasterAppendHashes: Migration = {
         end if;
 
         -- event_store.event_hash spelled out, each text converted once; per append: the tag and the stream.
+        v_stream := int4send(length(v_stream)) || v_stream;
         v_previous := coalesce(v_previous, decode(repeat('00', 32), 'hex'));
         for i in 1 .. v_count loop
           v_previous_hashes[i] := v_previous;
