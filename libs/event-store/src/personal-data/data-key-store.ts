@@ -216,18 +216,12 @@ export class PostgresDataKeyStore implements DataKeyStore {
         if (seal) break;
         if (attempt >= MAX_SEAL_ATTEMPTS) throw new Error(`stream ${streamId} not sealed after ${MAX_SEAL_ATTEMPTS} attempts`);
       }
-      await trx
-        .updateTable('personal_data.data_keys')
-        .set(ERASED_KEY)
-        .where('stream_id', '=', streamId)
-        .where('wrapped_key', 'is not', null)
-        .execute();
-      // Erased, not sealed: a linked stream (an e-mail claim) may serve a new person later.
+      // The linked streams' keys are erased, not sealed: an e-mail claim may serve a new person later.
       const linked = trx.selectFrom('personal_data.key_links').select('linked_stream').where('subject_stream', '=', streamId).where('own_key', '=', true);
       await trx
         .updateTable('personal_data.data_keys')
         .set(ERASED_KEY)
-        .where('stream_id', 'in', linked)
+        .where((eb) => eb.or([eb('stream_id', '=', streamId), eb('stream_id', 'in', linked)]))
         .where('wrapped_key', 'is not', null)
         .execute();
       // The links themselves tie the person to those streams.
