@@ -64,7 +64,7 @@ describe('a projector killed at random points while catching up', () => {
 
   function startProjector(): ChildProcess {
     return spawn(process.execPath, ['--conditions=development', '--import', './test/support/register-ts.mjs', 'apps/projector/src/main.ts'], {
-      env: { ...process.env, DATABASE_URL: database.url, PROJECTOR_BATCH_SIZE: '20', LOG_LEVEL: 'error' },
+      env: { ...process.env, DATABASE_URL: database.url, CRM_MASTER_KEY: TEST_MASTER_KEY, PROJECTOR_BATCH_SIZE: '20', LOG_LEVEL: 'error' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
   }

@@ -67,7 +67,8 @@ Commands:
   <n>     ${REVISION_RULE}
   <time>  ${INSTANT_RULE}; bounds are inclusive
 
-Reads DATABASE_URL (default postgres://postgres@127.0.0.1:5432/crm); creates and migrates the
+Reads DATABASE_URL (default postgres://postgres@127.0.0.1:5432/crm) and the master key as the apps
+do (CRM_MASTER_KEY or CRM_MASTER_KEY_FILE, else .crm/master.key); creates and migrates the
 database if needed. Exit status: 0 done, 1 failed, 2 bad usage.`;
 
 /** The command line is wrong; the message says how. */

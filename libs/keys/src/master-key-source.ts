@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { ConfigError, MASTER_KEY_RULE, parseMasterKey, type AppConfig, type MasterKeySource } from '#config';
+import { ConfigError, MASTER_KEY_BYTES, MASTER_KEY_RULE, parseMasterKey, type AppConfig, type MasterKeySource } from '#config';
 import { MasterKey, MasterKeyring } from './master-key.js';
 
 /** One keyring per configuration: a process reads its key files (and logs a new development key) once. */
@@ -66,7 +67,7 @@ function readKeyFile(path: string, label: string, whenMissing?: () => void): Buf
 function createDevelopmentKey(path: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const draft = `${path}.${process.pid}.${Date.now()}`;
-  writeFileSync(draft, `${MasterKey.generate().toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  writeFileSync(draft, `${randomBytes(MASTER_KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   try {
     linkSync(draft, path);
     new Logger('MasterKey').warn(

@@ -22,11 +22,7 @@ export class UnwrapError extends Error {
 
 /** A row is wrapped by a master key this process does not hold. */
 export class UnknownMasterKeyError extends Error {
-  constructor(
-    readonly keyId: string,
-    where: string,
-    held: readonly string[],
-  ) {
+  constructor(keyId: string, where: string, held: readonly string[]) {
     super(
       `${where} is wrapped by master key ${keyId}, which is not configured (this process holds ${held.join(' and ')}): ` +
         'CRM_MASTER_KEY (or CRM_MASTER_KEY_FILE) is not the key this database was set up with, or a rotation to another key is unfinished',
@@ -49,11 +45,6 @@ export class MasterKey {
     this.wrappingKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'crm master key: wrapping v1', 32));
     const naming = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'crm master key: id v1', 32));
     this.id = createHash('sha256').update(naming).digest('hex').slice(0, 16);
-  }
-
-  /** A fresh random master key (the development key, tests). */
-  static generate(): Buffer {
-    return randomBytes(MASTER_KEY_BYTES);
   }
 
   wrap(plaintext: Buffer, context: Buffer): Buffer {
