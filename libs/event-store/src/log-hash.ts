@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual, type Hash } from 'node:crypto';
 
 /**
  * The tamper evidence of the event log, defined once for every store: each event's hash covers its
@@ -40,18 +40,20 @@ export function eventHash(fields: HashedEventFields): Buffer {
   fixed.writeBigInt64BE(BigInt(fields.revision), 0);
   fixed.writeInt32BE(fields.schemaVersion, 8);
   const hash = createHash('sha256');
-  hash.update(lengthPrefixed(EVENT_HASH_TAG));
+  updateField(hash, EVENT_HASH_TAG);
   hash.update(fields.previousHash);
   hash.update(fixed);
-  for (const text of [fields.streamId, fields.eventId, fields.type, fields.data, fields.metadata]) hash.update(lengthPrefixed(text));
+  for (const text of [fields.streamId, fields.eventId, fields.type, fields.data, fields.metadata]) updateField(hash, text);
   return hash.digest();
 }
 
-function lengthPrefixed(text: string): Buffer {
-  const bytes = Buffer.from(text, 'utf8');
-  const length = Buffer.alloc(4);
-  length.writeInt32BE(bytes.length, 0);
-  return Buffer.concat([length, bytes]);
+// Verification hashes every event of the log: no copy of a text is made to prefix it.
+const LENGTH = Buffer.alloc(4);
+
+function updateField(hash: Hash, text: string): void {
+  LENGTH.writeInt32BE(Buffer.byteLength(text, 'utf8'), 0);
+  hash.update(LENGTH);
+  hash.update(text, 'utf8');
 }
 
 /** The chain before the log's first event. */
