@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
 import type pg from 'pg';
 import { loadConfig, type AppConfig } from '#config';
-import { MasterKey, UnknownMasterKeyError, UnwrapError } from '#keys';
+import { MasterKey, UnknownMasterKeyError, UnwrapError, masterKeyringOf } from '#keys';
 import { createPool } from '#postgres';
 import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from '#testing';
 import { prepareDatabase } from './database.js';
@@ -85,5 +86,29 @@ describe('the master key and what the database holds', () => {
     await expect(keys.keysFor([victim])).rejects.toThrow(UnwrapError);
     await expect(keys.keysFor([victim])).rejects.toThrow(`the data key of ${victim} (generation 1): wrapped value fails authentication`);
     await keys.close();
+  });
+
+  it('unwraps a key it read before no more, yet never hands out a key another process erased', async () => {
+    const streams = Array.from({ length: 5 }, newStream);
+    const [reader, eraser] = [openDataKeyStore(config, pool), openDataKeyStore(config, pool)];
+    const unwrap = jest.spyOn(masterKeyringOf(config), 'unwrap');
+    try {
+      await Promise.all(streams.map((stream) => eraser.keyFor(stream)));
+      await reader.keysFor(streams);
+      unwrap.mockClear();
+      const again = await reader.keysFor(streams);
+      expect(unwrap).not.toHaveBeenCalled();
+
+      await eraser.erase(streams[0]);
+      const after = await reader.keysFor(streams);
+      expect(after.get(streams[0])).toEqual(new Map([[1, null]]));
+      expect(after.get(streams[1])?.get(1)).toEqual(again.get(streams[1])?.get(1));
+      // A renewed key is a new wrapped value: unwrapped, not the erased one.
+      const renewed = await eraser.keyFor(streams[0]);
+      expect((await reader.keysFor([streams[0]])).get(streams[0])?.get(2)).toEqual(renewed.key);
+    } finally {
+      unwrap.mockRestore();
+      await Promise.all([reader.close(), eraser.close()]);
+    }
   });
 });

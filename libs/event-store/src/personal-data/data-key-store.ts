@@ -5,6 +5,7 @@ import { unwrapRow, wrapRow, type MasterKeyring, type WrappedTable } from '#keys
 import { borrowedPool, createPool } from '#postgres';
 import { StreamErasedError } from '../errors.js';
 import { DATA_KEY_BYTES, type DataKey } from './cipher.js';
+import { UnwrappedKeys } from './unwrapped-keys.js';
 import type { KeyLink } from './policy.js';
 
 /** A stream's key generations: the key, or `null` once erased. */
@@ -91,15 +92,17 @@ const MAX_CREATE_ATTEMPTS = 3;
 /** Rounds of sealing; each lost one means a concurrent create or seal committed, which ends soon. */
 const MAX_SEAL_ATTEMPTS = 20;
 
+/** Streams whose unwrapped keys a store keeps (a few MB at most). */
+const UNWRAPPED_KEYS_KEPT = 10_000;
+
 /**
- * Keys are unwrapped on every read, not cached: an erased key must be gone for every process at
- * once (a cache would keep it readable elsewhere until it expired), and an unwrap (AES-GCM over 32
- * bytes, about 10 µs) costs what decrypting one value does, while the read path fetches keys only
- * for streams with encrypted values in the page.
+ * Every read fetches the rows (an erased key is gone for every process at once); the unwrap of a
+ * wrapped value read before is skipped ({@link UnwrappedKeys}).
  */
 export class PostgresDataKeyStore implements DataKeyStore {
   readonly db: Kysely<PersonalDataTables>;
   private readonly masterKeys: MasterKeyring;
+  private readonly unwrapped = new UnwrappedKeys(UNWRAPPED_KEYS_KEPT);
 
   constructor(options: PostgresDataKeyStoreOptions) {
     this.masterKeys = options.masterKeys;
@@ -128,6 +131,7 @@ export class PostgresDataKeyStore implements DataKeyStore {
       const generation = Math.max(0, ...rows.map((row) => row.generation)) + 1;
       const key = randomBytes(DATA_KEY_BYTES);
       const current = this.masterKeys.current;
+      const wrapped = wrapRow(DATA_KEYS_TABLE, current, [streamId, String(generation)], key);
       const created = await this.db
         .insertInto('personal_data.data_keys')
         .columns(['stream_id', 'generation', 'wrapped_key', 'wrapped_by'])
@@ -137,7 +141,7 @@ export class PostgresDataKeyStore implements DataKeyStore {
             .select([
               eb.val(streamId).as('stream_id'),
               eb.val(generation).as('generation'),
-              eb.val(wrapRow(DATA_KEYS_TABLE, current, [streamId, String(generation)], key)).as('wrapped_key'),
+              eb.val(wrapped).as('wrapped_key'),
               eb.val(current.id).as('wrapped_by'),
             ])
             .where('stream_id', '=', streamId)
@@ -147,7 +151,10 @@ export class PostgresDataKeyStore implements DataKeyStore {
         .onConflict((oc) => oc.doNothing())
         .returning('generation')
         .executeTakeFirst();
-      if (created) return { generation, key };
+      if (created) {
+        this.unwrapped.set(streamId, generation, wrapped, current.id, key);
+        return { generation, key };
+      }
     }
     throw new Error(`no data key for stream ${streamId} after ${MAX_CREATE_ATTEMPTS} attempts: erased as fast as created`);
   }
@@ -171,6 +178,7 @@ export class PostgresDataKeyStore implements DataKeyStore {
   }
 
   async erase(streamId: string): Promise<boolean> {
+    this.unwrapped.forget(streamId);
     const erased = await this.db
       .updateTable('personal_data.data_keys')
       .set(ERASED_KEY)
@@ -181,6 +189,7 @@ export class PostgresDataKeyStore implements DataKeyStore {
   }
 
   async seal(streamId: string): Promise<void> {
+    this.unwrapped.forget(streamId);
     // One transaction: nobody sees the seal beside a usable key. Generations are dense (each new
     // one is max + 1), so a create that did not see the seal wants a generation already taken and
     // gets a conflict; a create the seal's insert waited on is committed before the seal, and the
@@ -254,7 +263,12 @@ export class PostgresDataKeyStore implements DataKeyStore {
 
   private unwrap(streamId: string, generation: number, wrapped: Buffer, wrappedBy: string | null): Buffer {
     // A row with a key names its master key (a table constraint): 'none' is never a held key's id.
-    return unwrapRow(DATA_KEYS_TABLE, this.masterKeys, [streamId, String(generation)], wrappedBy ?? 'none', wrapped);
+    const by = wrappedBy ?? 'none';
+    const cached = this.unwrapped.get(streamId, generation, wrapped, by);
+    if (cached) return cached;
+    const key = unwrapRow(DATA_KEYS_TABLE, this.masterKeys, [streamId, String(generation)], by, wrapped);
+    this.unwrapped.set(streamId, generation, wrapped, by, key);
+    return key;
   }
 }
 
