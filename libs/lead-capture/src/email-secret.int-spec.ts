@@ -1,21 +1,22 @@
 import type pg from 'pg';
-import { loadConfig, type AppConfig } from '#config';
-import { createPool } from '#postgres';
-import { openWrappedSecrets, prepareDatabase } from '#runtime';
-import { createTestDatabase, TEST_MASTER_KEY, type TestDatabase } from '#testing';
+import { WrappedSecrets, secretsMigrations } from '#keys';
+import { createPool, migrate } from '#postgres';
+import { createTestDatabase, testMasterKeys, type TestDatabase } from '#testing';
 import { generatedEmailSecret } from './email-secret.js';
 import { FormStore } from './form.store.js';
+import { leadCaptureMigrations } from './lead-capture.migrations.js';
 
 describe('the generated e-mail HMAC key', () => {
   let database: TestDatabase;
-  let config: AppConfig;
   let pool: pg.Pool;
+  const secrets = () => new WrappedSecrets(pool, testMasterKeys());
 
+  // Migrated only: the state a first start finds (prepareDatabase moves the key at once).
   beforeAll(async () => {
     database = await createTestDatabase();
-    config = loadConfig({ DATABASE_URL: database.url, CRM_MASTER_KEY: TEST_MASTER_KEY });
-    await prepareDatabase(config);
     pool = createPool(database.url);
+    await migrate(pool, secretsMigrations);
+    await migrate(pool, leadCaptureMigrations);
   });
   afterAll(async () => {
     await pool?.end();
@@ -28,10 +29,10 @@ describe('the generated e-mail HMAC key', () => {
     expect(generated).toMatch(/^[0-9a-f]{64}$/);
 
     // Processes starting together all end up with the key the migration generated.
-    const secrets = await Promise.all([1, 2, 3].map(() => generatedEmailSecret(openWrappedSecrets(config, pool), forms)));
-    expect(secrets).toEqual([generated, generated, generated]);
+    const moved = await Promise.all([1, 2, 3].map(() => generatedEmailSecret(secrets(), forms)));
+    expect(moved).toEqual([generated, generated, generated]);
     expect(await forms.plaintextEmailSecret()).toBeNull();
-    expect(await generatedEmailSecret(openWrappedSecrets(config, pool), forms)).toBe(generated);
+    expect(await generatedEmailSecret(secrets(), forms)).toBe(generated);
 
     const { rows } = await pool.query<{ row: string }>(`select t::text as row from lead_capture.secrets t union all select t::text from secrets.secrets t`);
     const dump = rows.map((row) => row.row).join('\n');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import type { WrappedSecrets } from '#keys';
-import type { FormStore } from './form.store.js';
+import { FormStore } from './form.store.js';
 
 /** The e-mail HMAC key among the deployment's wrapped secrets. */
 export const WRAPPED_EMAIL_SECRET = 'lead-capture/email-claim';
@@ -18,4 +19,9 @@ export async function generatedEmailSecret(secrets: WrappedSecrets, forms: FormS
   const secret = await secrets.secret(WRAPPED_EMAIL_SECRET, () => Buffer.from(plaintext ?? randomBytes(32).toString('hex'), 'utf8'));
   if (plaintext !== null) await forms.deletePlaintextEmailSecret();
   return secret.toString('utf8');
+}
+
+/** Run at every start, after the migrations (prepareDatabase): whatever apps a process runs, the key leaves the clear at once. */
+export async function wrapGeneratedEmailSecret(pool: pg.Pool, secrets: WrappedSecrets): Promise<void> {
+  await generatedEmailSecret(secrets, new FormStore(pool));
 }

@@ -15,6 +15,7 @@ export {
 } from './form.js';
 export { EMAIL_CLAIM_STREAM_PREFIX, EMAIL_CLAIMED } from './email-claim.js';
 export { leadCaptureMigrations } from './lead-capture.migrations.js';
+export { wrapGeneratedEmailSecret } from './email-secret.js';
 export { FormsModule } from './lead-capture.module.js';
 export { useSubmissionHttp } from './submission-http.js';
 export type { KnownCustomers } from './known-customers.js';

@@ -2,8 +2,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { authMigrations } from '#auth';
 import { commandsMigrations } from '#commands';
 import { DATA_KEYS_TABLE, eventStoreMigrations, logSealMigrations, personalDataMigrations, wrapPlaintextDataKeys } from '#event-store';
-import { SECRETS_TABLE, assertMasterKeysHeld, masterKeyringOf, secretsMigrations, type MasterKeyring, type WrappedTable } from '#keys';
-import { leadCaptureMigrations } from '#lead-capture';
+import { SECRETS_TABLE, WrappedSecrets, assertMasterKeysHeld, masterKeyringOf, secretsMigrations, type MasterKeyring, type WrappedTable } from '#keys';
+import { leadCaptureMigrations, wrapGeneratedEmailSecret } from '#lead-capture';
 import { projectionsMigrations } from '#read-model-engine';
 import { borrowedPool, createPool, ensureDatabase, migrate, type MigrationSet } from '#postgres';
 import { webhooksMigrations } from '#webhooks';
@@ -24,7 +24,7 @@ export const WRAPPED_TABLES: readonly WrappedTable[] = [DATA_KEYS_TABLE, SECRETS
 /**
  * Creates the database named in DATABASE_URL if it is missing and applies the migrations (each set
  * under its own lock, so apps started together migrate safely); then wraps data keys a former
- * version stored in the clear, and refuses (UnknownMasterKeyError) a master key that is not the
+ * version stored in the clear and the e-mail HMAC key the lead-capture migration generates, and refuses (UnknownMasterKeyError) a master key that is not the
  * one the database's keys are wrapped by (`masterKeys` holds more during a rotation). Returns the
  * schemas migrated.
  */
@@ -38,6 +38,7 @@ export async function prepareDatabase(config: AppConfig, masterKeys: MasterKeyri
     // Before the plaintext keys are wrapped by this key, so that a wrong key wraps nothing.
     await assertMasterKeysHeld(db, WRAPPED_TABLES, masterKeys);
     await wrapPlaintextDataKeys(pool, masterKeys);
+    await wrapGeneratedEmailSecret(pool, new WrappedSecrets(pool, masterKeys));
   } finally {
     await db.destroy();
     await pool.end();

@@ -45,6 +45,9 @@ describe('the master key and what the database holds', () => {
     await keys.seal(streams[1]);
     const secret = await openWrappedSecrets(config, pool).secret('test/signing-key');
 
+    // The e-mail HMAC key the lead-capture migration generated left the clear at the start.
+    expect((await pool.query('select name from lead_capture.secrets')).rows).toEqual([]);
+    expect((await pool.query('select name from secrets.secrets order by name')).rows).toEqual([{ name: 'lead-capture/email-claim' }, { name: 'test/signing-key' }]);
     const text = await dump(pool, ['personal_data.data_keys', 'secrets.secrets', 'lead_capture.secrets']);
     expect(text).toContain(streams[2]);
     for (const bytes of [...handedOut.map((key) => key.key), secret]) {
