@@ -6,7 +6,7 @@ import { customerDecider, customerStream } from '#customers/domain';
 import { schemaVersionOf } from '#event-catalog';
 import { LogSealer, type EventStore } from '#event-store';
 import { createPool } from '#postgres';
-import { openEventStore, prepareDatabase } from '#runtime';
+import { logSigningKey, openEventStore, openWrappedSecrets, prepareDatabase } from '#runtime';
 import { TEST_MASTER_KEY, createTestDatabase, tamperWithLog, until, type TestDatabase } from '#testing';
 import { runCliCapturing } from '../../../test/support/cli.js';
 
@@ -35,8 +35,8 @@ describe('the CLI audit verify-log command', () => {
         { schemaVersionOf },
       );
     }
-    // Sealed with the configured (development) signing key, as the projector would.
-    const sealer = new LogSealer(store, pool, config.logSigningKey);
+    // Sealed with the deployment's signing key (a wrapped secret, LOG_SIGNING_KEY being unset), as the projector would.
+    const sealer = new LogSealer(store, pool, await logSigningKey(config, openWrappedSecrets(config, pool)));
     await until('every event sealed', async () => (await sealer.sealNow()) === 3, 10_000);
     await sealer.stop();
   });

@@ -18,7 +18,7 @@ import {
   type ProjectionsTables,
   type SkippedEvent,
 } from '#read-model-engine';
-import { openEventStore, prepareDatabase, rotateToMasterKey } from '#runtime';
+import { logSigningKey, openEventStore, openWrappedSecrets, prepareDatabase, rotateToMasterKey } from '#runtime';
 import { PROJECTIONS } from '#projections';
 import { customerStateAsOf, HISTORY_MAX_LIMIT, LogVerifier, readCustomerHistory } from '#audit';
 import { parseArgs, USAGE, UsageError, type CliCommand } from './args.js';
@@ -224,7 +224,8 @@ async function verifyLog(progress: boolean, config: AppConfig, pool: pg.Pool, io
   let started = false;
   try {
     // The total is what was sealed when it began; events appended since raise it as they come.
-    const verification = await new LogVerifier(store, pool, config.logSigningKey).verify(({ events, sealedEvents }) => {
+    const signingKey = await logSigningKey(config, openWrappedSecrets(config, pool));
+    const verification = await new LogVerifier(store, pool, signingKey).verify(({ events, sealedEvents }) => {
       const total = Math.max(events, sealedEvents);
       if (!started) bar?.start(total, events);
       else {

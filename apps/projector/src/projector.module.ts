@@ -1,9 +1,9 @@
 import { Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type pg from 'pg';
-import { DEVELOPMENT_LOG_SIGNING_KEY, type AppConfig } from '#config';
+import type { AppConfig } from '#config';
 import { LogSealer, type EventStore } from '#event-store';
 import { ProjectionSupervisor } from '#read-model-engine';
-import { APP_CONFIG, EVENT_STORE, engineLogs, PG_POOL } from '#providers';
+import { APP_CONFIG, EVENT_STORE, engineLogs, LOG_SIGNING_KEY, PG_POOL } from '#providers';
 import { PROJECTIONS } from '#projections';
 
 /**
@@ -16,22 +16,24 @@ export class ProjectorModule implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger('Projector');
   private readonly supervisor: ProjectionSupervisor;
   private readonly sealer: LogSealer;
-  private readonly developmentKey: boolean;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(PG_POOL) pool: pg.Pool, @Inject(APP_CONFIG) config: AppConfig) {
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(PG_POOL) pool: pg.Pool,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(LOG_SIGNING_KEY) signingKey: Buffer,
+  ) {
     this.supervisor = new ProjectionSupervisor(store, pool, PROJECTIONS, {
       batchSize: config.projectorBatchSize,
       ...engineLogs(this.logger),
     });
-    this.sealer = new LogSealer(store, pool, config.logSigningKey, engineLogs(this.logger));
-    this.developmentKey = config.logSigningKey.equals(DEVELOPMENT_LOG_SIGNING_KEY);
+    this.sealer = new LogSealer(store, pool, signingKey, engineLogs(this.logger));
   }
 
   onApplicationBootstrap(): void {
     this.supervisor.start();
     this.sealer.start();
     this.logger.log(`running ${PROJECTIONS.map((projection) => `${projection.name} v${projection.version}`).join(', ')}, and the log sealer`);
-    if (this.developmentKey) this.logger.warn('LOG_SIGNING_KEY is not set: log checkpoints are signed with the public development key');
   }
 
   /** Before the runtime closes the event store and the pool they use. */

@@ -2,9 +2,8 @@ import { Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type pg from 'pg';
 import { Roles } from '#auth';
-import type { AppConfig } from '#config';
 import type { EventStore } from '#event-store';
-import { APP_CONFIG, EVENT_STORE, PG_POOL } from '#providers';
+import { EVENT_STORE, LOG_SIGNING_KEY, PG_POOL } from '#providers';
 import { LogVerifier, type LogVerification } from './log-verifier.js';
 
 /** The auditor's proof that the event log was not altered, inserted into, shortened or reordered. */
@@ -14,8 +13,8 @@ import { LogVerifier, type LogVerification } from './log-verifier.js';
 export class LogVerifyController {
   private readonly verifier: LogVerifier;
 
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(PG_POOL) pool: pg.Pool, @Inject(APP_CONFIG) config: AppConfig) {
-    this.verifier = new LogVerifier(store, pool, config.logSigningKey);
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Inject(PG_POOL) pool: pg.Pool, @Inject(LOG_SIGNING_KEY) signingKey: Buffer) {
+    this.verifier = new LogVerifier(store, pool, signingKey);
   }
 
   @Post('verify')

@@ -1,4 +1,4 @@
-import { ConfigError, DEVELOPMENT_LOG_SIGNING_KEY, loadConfig, parseMasterKey } from './config.js';
+import { ConfigError, loadConfig, parseMasterKey } from './config.js';
 
 const KEY = 'k'.repeat(32);
 const SECRET = 's'.repeat(40);
@@ -28,7 +28,7 @@ describe('loadConfig', () => {
       leadCapture: { rateLimit: 10, rateWindowSeconds: 60, emailSecret: null, trustedProxies: 0 },
       followUps: { leadDays: 30, teamLeadDays: {}, repurchaseMarginDays: 7 },
       webhooks: { maxAttempts: 8, timeoutMs: 10_000, backoffMs: 1_000, maxBackoffMs: 3_600_000 },
-      logSigningKey: DEVELOPMENT_LOG_SIGNING_KEY,
+      logSigningKey: undefined,
       masterKey: { kind: 'development', path: '.crm/master.key' },
       previousMasterKey: null,
     });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 
 /**
  * The process configuration, read from environment variables. Every variable has a default that
@@ -48,9 +47,9 @@ export interface AppConfig {
   readonly previousMasterKey: MasterKeySource | null;
   /**
    * LOG_SIGNING_KEY (hex or base64, at least 32 bytes): the HMAC key of the event log's signed
-   * checkpoints; unset: {@link DEVELOPMENT_LOG_SIGNING_KEY}.
+   * checkpoints; unset (`undefined`): a key generated for the database, kept wrapped by the master key.
    */
-  readonly logSigningKey: Buffer;
+  readonly logSigningKey: Buffer | undefined;
 }
 
 /** Where the master key comes from; files are read (and the development key created) when a process starts. */
@@ -115,13 +114,6 @@ export const DEFAULTS = {
   WEBHOOK_MAX_BACKOFF_MS: '3600000',
   DEVELOPMENT_MASTER_KEY_FILE: '.crm/master.key',
 } as const;
-
-/**
- * The log signing key when LOG_SIGNING_KEY is unset: SHA-256 of the text
- * `crm development log signing key (not a secret)`. Public by construction: checkpoints signed with
- * it prove nothing against anyone who can read this, so production sets its own key.
- */
-export const DEVELOPMENT_LOG_SIGNING_KEY: Buffer = createHash('sha256').update('crm development log signing key (not a secret)').digest();
 
 export const MIN_LOG_SIGNING_KEY_BYTES = 32;
 export const MIN_ADMIN_API_KEY_LENGTH = 32;
@@ -209,7 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const masterKey = masterKeyFrom('CRM_MASTER_KEY', 'CRM_MASTER_KEY_FILE') ?? { kind: 'development', path: DEFAULTS.DEVELOPMENT_MASTER_KEY_FILE };
   const previousMasterKey = masterKeyFrom('CRM_MASTER_KEY_PREVIOUS', 'CRM_MASTER_KEY_PREVIOUS_FILE');
 
-  const logSigningKey = isSet(env, 'LOG_SIGNING_KEY') ? read('LOG_SIGNING_KEY', '', parseSigningKey) : DEVELOPMENT_LOG_SIGNING_KEY;
+  const logSigningKey = isSet(env, 'LOG_SIGNING_KEY') ? read('LOG_SIGNING_KEY', '', parseSigningKey) : undefined;
 
   if (problems.length > 0) throw new ConfigError(problems);
   return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps, projectorBatchSize, leadCapture, followUps, webhooks, masterKey, previousMasterKey, logSigningKey };

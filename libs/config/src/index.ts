@@ -2,7 +2,6 @@ export {
   APP_NAMES,
   ConfigError,
   DEFAULTS,
-  DEVELOPMENT_LOG_SIGNING_KEY,
   LOG_LEVELS,
   loadConfig,
   MASTER_KEY_BYTES,

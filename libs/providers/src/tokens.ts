@@ -17,3 +17,6 @@ export const DATA_KEYS = Symbol('DATA_KEYS');
  * `await secrets.secret('<owner>/<name>')` gives the same secret to every process, made on first need.
  */
 export const WRAPPED_SECRETS = Symbol('WRAPPED_SECRETS');
+
+/** The HMAC key (`Buffer`) of the event log's signed checkpoints: LOG_SIGNING_KEY, else a wrapped secret of the deployment. */
+export const LOG_SIGNING_KEY = Symbol('LOG_SIGNING_KEY');

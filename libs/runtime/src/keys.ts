@@ -11,6 +11,18 @@ export function openWrappedSecrets(config: AppConfig, pool: pg.Pool): WrappedSec
   return new WrappedSecrets(pool, masterKeyringOf(config));
 }
 
+/** The log signing key's name among the wrapped secrets. */
+const LOG_SIGNING_SECRET = 'audit/log-signing';
+
+/**
+ * The HMAC key of the log's signed checkpoints: LOG_SIGNING_KEY, else one generated for the
+ * database and kept wrapped by the master key, so that a dump of the database cannot forge a
+ * checkpoint (nor can anyone without the master key).
+ */
+export async function logSigningKey(config: AppConfig, secrets: WrappedSecrets): Promise<Buffer> {
+  return config.logSigningKey ?? (await secrets.secret(LOG_SIGNING_SECRET));
+}
+
 /**
  * Re-wraps every data key and secret of the database by `target`, unwrapping each with the
  * configured master key (or the previous one, during a rotation window). Events are not touched.

@@ -1,11 +1,12 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import type { AppConfig } from '#config';
+import type { WrappedSecrets } from '#keys';
 import type { EventStore, PostgresDataKeyStore } from '#event-store';
 import { createPool } from '#postgres';
-import { APP_CONFIG, DATA_KEYS, EVENT_STORE, PG_POOL, WRAPPED_SECRETS } from '#providers';
+import { APP_CONFIG, DATA_KEYS, EVENT_STORE, LOG_SIGNING_KEY, PG_POOL, WRAPPED_SECRETS } from '#providers';
 import { DOMAIN_EVENT_SCHEMA, createEventStore, openDataKeyStore, type EventSchema } from './event-store.js';
-import { openWrappedSecrets } from './keys.js';
+import { logSigningKey, openWrappedSecrets } from './keys.js';
 
 /**
  * What every app shares, provided once per process: the config, the PostgreSQL pool, the event
@@ -25,13 +26,14 @@ export class RuntimeModule implements OnApplicationShutdown {
         { provide: PG_POOL, useFactory: () => createPool(config.databaseUrl, { max: 24 }) },
         { provide: DATA_KEYS, useFactory: (pool: pg.Pool) => openDataKeyStore(config, pool), inject: [PG_POOL] },
         { provide: WRAPPED_SECRETS, useFactory: (pool: pg.Pool) => openWrappedSecrets(config, pool), inject: [PG_POOL] },
+        { provide: LOG_SIGNING_KEY, useFactory: (secrets: WrappedSecrets) => logSigningKey(config, secrets), inject: [WRAPPED_SECRETS] },
         {
           provide: EVENT_STORE,
           useFactory: (pool: pg.Pool, keys: PostgresDataKeyStore) => createEventStore(config, pool, keys, schema),
           inject: [PG_POOL, DATA_KEYS],
         },
       ],
-      exports: [APP_CONFIG, PG_POOL, DATA_KEYS, EVENT_STORE, WRAPPED_SECRETS],
+      exports: [APP_CONFIG, PG_POOL, DATA_KEYS, EVENT_STORE, WRAPPED_SECRETS, LOG_SIGNING_KEY],
     };
   }
 
