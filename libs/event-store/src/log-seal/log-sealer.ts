@@ -45,7 +45,7 @@ interface SealState {
  * session advisory lock, like projection ownership); a restart resumes after the last chained
  * event, and links plus checkpoint are written in one transaction, so a crash loses or doubles nothing.
  *
- * `signingKey` is the one seam for the key: today from LOG_SIGNING_KEY, later from the master key service.
+ * `signingKey` is the checkpoints' HMAC key: LOG_SIGNING_KEY, else the deployment's wrapped secret (runtime's logSigningKey).
  */
 export class LogSealer {
   private readonly seal: LogSealStore;
