@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import type { EventStore } from '#event-store';
@@ -57,10 +58,8 @@ export class ProjectionSupervisor {
         // The database is away: the runners retry on their own; look again later.
         this.options.logError?.('projection builds could not be looked up', error);
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs ?? 1_000);
-        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
+      // Node's abortable timer removes its abort listener with the wait (a supervisor waits every second for days).
+      await delay(this.options.pollMs ?? 1_000, undefined, { signal }).catch(() => undefined);
     }
   }
 
