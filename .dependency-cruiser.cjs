@@ -4,7 +4,7 @@
  * domain; a context's domain -> the domain kernel only. Change a rule here, on purpose, never around it.
  */
 const PLATFORM = '(auth|commands|config|event-store|http|keys|postgres|providers|read-model-engine)';
-const CONTEXTS = '(customers|sales|marketing|lead-capture|follow-ups|webhooks|audit)';
+const CONTEXTS = '(customers|sales|marketing|service|lead-capture|follow-ups|webhooks|audit)';
 // What a process is made of: every context's events (event-catalog) and every library's migrations
 // and the process wiring (runtime). They may import any library; only apps, tests and benchmarks import runtime.
 const COMPOSITION = '(event-catalog|runtime)';

@@ -1,6 +1,7 @@
 import { CAMPAIGN_EVENT_SCHEMA_VERSION, PRODUCT_EVENT_SCHEMA_VERSION, VISITOR_EVENT_SCHEMA_VERSION } from '#marketing/domain';
 import { CUSTOMER_EVENT_SCHEMA_VERSION } from '#customers/domain';
 import { REP_EVENT_SCHEMA_VERSION } from '#sales/domain';
+import { TICKET_EVENT_SCHEMA_VERSION } from '#service/domain';
 import { DOMAIN_PERSONAL_DATA, EVENT_SCHEMA_VERSION, PERSONAL_DATA_DECLARATIONS, domainPersonalData, schemaVersionOf } from './event-catalog.js';
 import { EMAIL_CLAIM_EVENT_SCHEMA_VERSION } from '#lead-capture/domain';
 describe('the domain-wide event schema', () => {
@@ -10,6 +11,7 @@ describe('the domain-wide event schema', () => {
     product: PRODUCT_EVENT_SCHEMA_VERSION,
     campaign: CAMPAIGN_EVENT_SCHEMA_VERSION,
     visitor: VISITOR_EVENT_SCHEMA_VERSION,
+    ticket: TICKET_EVENT_SCHEMA_VERSION,
   };
 
   it('merges the event types of every context, each at its own version', () => {

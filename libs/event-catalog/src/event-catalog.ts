@@ -12,6 +12,7 @@ import { PersonalDataPolicy, type JsonObject, type KeyLink, type PersonalDataRul
 import { CUSTOMER_EVENT_SCHEMA_VERSION, customerPersonalData, customerStream, customerUpcasters } from '#customers/domain';
 import { emailClaimPersonalData } from '#lead-capture/domain';
 import { REP_EVENT_SCHEMA_VERSION, repPersonalData } from '#sales/domain';
+import { TICKET_EVENT_SCHEMA_VERSION, ticketPersonalData } from '#service/domain';
 
 /**
  * The event schema of every bounded context, merged: what the event store wiring needs
@@ -37,6 +38,7 @@ export const PERSONAL_DATA_DECLARATIONS: Readonly<Record<string, PersonalDataDec
   productPersonalData,
   campaignPersonalData,
   visitorPersonalData,
+  ticketPersonalData,
   emailClaimPersonalData,
 ]);
 
@@ -86,6 +88,7 @@ export const EVENT_SCHEMA_VERSION: Readonly<Record<string, number>> = merge<numb
   PRODUCT_EVENT_SCHEMA_VERSION,
   CAMPAIGN_EVENT_SCHEMA_VERSION,
   VISITOR_EVENT_SCHEMA_VERSION,
+  TICKET_EVENT_SCHEMA_VERSION,
 ]);
 
 /** The version to write an event of `type` with; throws for a type no context declares. */
