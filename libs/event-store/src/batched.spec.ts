@@ -15,13 +15,20 @@ describe('batching what is ready', () => {
   });
 
   it('does not wait for more once the source has to wait', async () => {
+    // The source waits on a gate opened only after the first batch is out, so no timing is involved.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
     async function* slow() {
       yield 1;
       yield 2;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await gate;
       yield 3;
     }
-    expect(await collect(batched(slow(), 10))).toEqual([[1, 2], [3]]);
+    const batches = batched(slow(), 10);
+    expect(await batches.next()).toEqual({ done: false, value: [1, 2] });
+    open();
+    expect(await batches.next()).toEqual({ done: false, value: [3] });
+    expect(await batches.next()).toEqual({ done: true, value: undefined });
   });
 
   it('ends an empty source without a batch', async () => {
