@@ -71,19 +71,20 @@ const EXCLUDED: Readonly<Record<string, string>> = {
 /** Exercised by the erasure itself (its reason carries a marker), after everything else. */
 const ERASE = 'POST /customers/{id}/erase';
 
-type Scope = 'register' | 'customer' | 'rep-task' | 'visitor' | 'public-form';
+type Scope = 'register' | 'customer' | 'ticket' | 'rep-task' | 'visitor' | 'public-form';
 
 /** How the test reaches the customer through a route; `undefined`: it does not know the route. */
 function scopeOf(op: Operation): Scope | undefined {
   if (op.path === '/customers') return 'register';
   if (op.path.startsWith('/customers/{id}')) return 'customer';
+  if (op.path === '/tickets' || op.path.startsWith('/tickets/{ticketId}')) return 'ticket';
   if (op.path.startsWith('/reps/{id}/tasks')) return 'rep-task';
   if (op.path.startsWith('/visitors/{visitorId}')) return 'visitor';
   if (op.path === '/forms/{formKey}/submissions') return 'public-form';
   return undefined;
 }
 
-const SCOPE_ORDER: readonly Scope[] = ['register', 'customer', 'rep-task', 'visitor', 'public-form'];
+const SCOPE_ORDER: readonly Scope[] = ['register', 'customer', 'ticket', 'rep-task', 'visitor', 'public-form'];
 
 // ---- markers --------------------------------------------------------------------------------------
 
@@ -371,6 +372,7 @@ describe('erasing a customer leaves no plaintext of them anywhere', () => {
     contracts: [`pd-contract-1-${run}`, `pd-contract-2-${run}`],
     orders: [`pd-order-1-${run}`, `pd-order-2-${run}`],
     tasks: [`pd-task-1-${run}`, `pd-task-2-${run}`],
+    ticketId: `pd-ticket-${run}`,
   };
   /** The customer's address once the profile update changed it: what the lead-capture form is sent. */
   let currentEmail = '';
@@ -456,6 +458,11 @@ describe('erasing a customer leaves no plaintext of them anywhere', () => {
       case 'POST /customers/{id}/clicks':
       case 'POST /visitors/{visitorId}/clicks':
         return { kind: 'ad' };
+      case 'POST /tickets':
+        return { ticketId: ids.ticketId, channel: 'phone', category: 'complaint', priority: 'normal', orderId: ids.orders[0], lineNo: 1 };
+      case 'POST /tickets/{ticketId}/assign':
+        // A team's name is the company's vocabulary (not personal): the ticket goes to an agent here.
+        return { agentRepId: ids.repA, team: undefined };
       case 'POST /reps/{id}/tasks':
         return { taskId: ids.tasks[use], kind: 'follow_up', customerId: ids.customerId, dueOn: '2027-01-15' };
       default:
@@ -518,6 +525,8 @@ describe('erasing a customer leaves no plaintext of them anywhere', () => {
           return route.endsWith('/terminate') ? ids.contracts[1] : ids.contracts[0];
         case 'taskId':
           return route.endsWith('/reassign') ? ids.tasks[1] : ids.tasks[0];
+        case 'ticketId':
+          return ids.ticketId;
         case 'visitorId':
           return ids.visitorId;
         case 'formKey':

@@ -15,6 +15,7 @@ import { ReportsModule } from '#projections/marketing-attribution';
 import { SalesQueriesModule } from '#projections/sales-performance';
 import { ReadModelsModule } from '#read-model-engine';
 import { RepsModule } from '#sales';
+import { TicketsModule } from '#service';
 import { WebhooksModule } from '#webhooks';
 import { createValidationPipe } from '#http';
 import { MetricsModule } from './metrics/metrics.controller.js';
@@ -34,6 +35,7 @@ import { ProblemDetailsFilter } from './http/problem-details.filter.js';
     ContractsModule,
     RepsModule,
     SalesQueriesModule,
+    TicketsModule,
     ProductsModule,
     CampaignsModule,
     VisitorsModule,

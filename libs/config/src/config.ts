@@ -39,6 +39,8 @@ export interface AppConfig {
   readonly leadCapture: LeadCaptureConfig;
   /** Follow-ups before a contract expires. */
   readonly followUps: FollowUpConfig;
+  /** The service desk: tracking numbers and reopening. */
+  readonly service: ServiceConfig;
   /** Outbound webhooks: how deliveries are attempted. */
   readonly webhooks: WebhookConfig;
   /** CRM_MASTER_KEY or CRM_MASTER_KEY_FILE: the key-encryption key of data keys and secrets, never stored in the database. */
@@ -81,6 +83,13 @@ export interface FollowUpConfig {
   readonly repurchaseMarginDays: number;
 }
 
+export interface ServiceConfig {
+  /** TICKET_NUMBER_PREFIX: the letters before the year in a tracking number (`CS-2026-004711`). */
+  readonly trackingPrefix: string;
+  /** TICKET_REOPEN_WINDOW_DAYS: days after its resolution a ticket may still be reopened. */
+  readonly reopenWindowDays: number;
+}
+
 export interface LeadCaptureConfig {
   /** LEAD_CAPTURE_RATE_LIMIT: submissions one client IP may send to one form per window. */
   readonly rateLimit: number;
@@ -108,6 +117,8 @@ export const DEFAULTS = {
   FOLLOW_UP_LEAD_DAYS: '30',
   FOLLOW_UP_TEAM_LEAD_DAYS: '',
   REPURCHASE_REMINDER_MARGIN_DAYS: '7',
+  TICKET_NUMBER_PREFIX: 'CS',
+  TICKET_REOPEN_WINDOW_DAYS: '14',
   WEBHOOK_MAX_ATTEMPTS: '8',
   WEBHOOK_TIMEOUT_MS: '10000',
   WEBHOOK_BACKOFF_MS: '1000',
@@ -178,6 +189,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     repurchaseMarginDays: read('REPURCHASE_REMINDER_MARGIN_DAYS', DEFAULTS.REPURCHASE_REMINDER_MARGIN_DAYS, (value) => parseInteger(value, 0, 3_650, 'a number of days')),
   };
 
+  const service: ServiceConfig = {
+    trackingPrefix: read('TICKET_NUMBER_PREFIX', DEFAULTS.TICKET_NUMBER_PREFIX, parseTrackingPrefix),
+    reopenWindowDays: read('TICKET_REOPEN_WINDOW_DAYS', DEFAULTS.TICKET_REOPEN_WINDOW_DAYS, (value) => parseInteger(value, 0, 3_650, 'a number of days')),
+  };
+
   const milliseconds = (value: string) => parseInteger(value, 1, 86_400_000, 'a number of milliseconds');
   const webhooks: WebhookConfig = {
     maxAttempts: read('WEBHOOK_MAX_ATTEMPTS', DEFAULTS.WEBHOOK_MAX_ATTEMPTS, (value) => parseInteger(value, 1, 100, 'a number of attempts')),
@@ -204,7 +220,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   const logSigningKey = isSet(env, 'LOG_SIGNING_KEY') ? read('LOG_SIGNING_KEY', '', parseSigningKey) : undefined;
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps, projectorBatchSize, leadCapture, followUps, webhooks, masterKey, previousMasterKey, logSigningKey };
+  return { databaseUrl, redisUrl, eventStore, port, adminApiKey, logLevel, apps, projectorBatchSize, leadCapture, followUps, service, webhooks, masterKey, previousMasterKey, logSigningKey };
+}
+
+function parseTrackingPrefix(value: string): string {
+  if (!/^[A-Z]{1,6}$/.test(value)) throw new Invalid('1 to 6 capital letters');
+  return value;
 }
 
 /** Thrown by a parser: why the value is not acceptable. */

@@ -24,7 +24,7 @@ describe('prepareDatabase', () => {
   it('creates the missing database and migrates it once, also when several processes start together', async () => {
     const config = loadConfig({ DATABASE_URL: database.url, CRM_MASTER_KEY: TEST_MASTER_KEY });
     const migrated = await Promise.all([prepareDatabase(config), prepareDatabase(config), prepareDatabase(config)]);
-    const schemas = ['event_store', 'personal_data', 'log_seal', 'secrets', 'auth', 'commands', 'projections', 'lead_capture', 'webhooks'];
+    const schemas = ['event_store', 'personal_data', 'log_seal', 'secrets', 'auth', 'commands', 'projections', 'lead_capture', 'service', 'webhooks'];
     expect(migrated).toEqual([schemas, schemas, schemas]);
 
     const client = new pg.Client({ connectionString: database.url });

@@ -6,6 +6,7 @@ import { SECRETS_TABLE, WrappedSecrets, assertMasterKeysHeld, masterKeyringOf, s
 import { leadCaptureMigrations, wrapGeneratedEmailSecret } from '#lead-capture';
 import { projectionsMigrations } from '#read-model-engine';
 import { borrowedPool, createPool, ensureDatabase, migrate, type MigrationSet } from '#postgres';
+import { serviceMigrations } from '#service';
 import { webhooksMigrations } from '#webhooks';
 import type { AppConfig } from '#config';
 
@@ -15,7 +16,7 @@ export function migrationsFor(config: AppConfig): MigrationSet[] {
   // Personal-data keys stay in PostgreSQL either way: outside the log, so erasing one is possible.
   // The log's seal (chain and signed checkpoints) is kept in PostgreSQL for either store.
   const log = config.eventStore.kind === 'postgres' ? [eventStoreMigrations, personalDataMigrations] : [personalDataMigrations];
-  return [...log, logSealMigrations, secretsMigrations, authMigrations, commandsMigrations, projectionsMigrations, leadCaptureMigrations, webhooksMigrations];
+  return [...log, logSealMigrations, secretsMigrations, authMigrations, commandsMigrations, projectionsMigrations, leadCaptureMigrations, serviceMigrations, webhooksMigrations];
 }
 
 /** Every table of values wrapped by the master key: what a rotation re-wraps, what the start checks. */

@@ -13,7 +13,7 @@ describe('the event store the configuration names', () => {
     const config = loadConfig({});
     const store = createLogAdapter(config, pool);
     expect(store).toBeInstanceOf(PostgresEventStore);
-    expect(migrationsFor(config).map((set) => set.schema)).toEqual(['event_store', 'personal_data', 'log_seal', 'secrets', 'auth', 'commands', 'projections', 'lead_capture', 'webhooks']);
+    expect(migrationsFor(config).map((set) => set.schema)).toEqual(['event_store', 'personal_data', 'log_seal', 'secrets', 'auth', 'commands', 'projections', 'lead_capture', 'service', 'webhooks']);
     await store.close();
   });
 
@@ -21,7 +21,7 @@ describe('the event store the configuration names', () => {
     const config = loadConfig({ EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false' });
     const store = createLogAdapter(config, pool);
     expect(store).toBeInstanceOf(EventStoreDbEventStore);
-    expect(migrationsFor(config).map((set) => set.schema)).toEqual(['personal_data', 'log_seal', 'secrets', 'auth', 'commands', 'projections', 'lead_capture', 'webhooks']);
+    expect(migrationsFor(config).map((set) => set.schema)).toEqual(['personal_data', 'log_seal', 'secrets', 'auth', 'commands', 'projections', 'lead_capture', 'service', 'webhooks']);
     await store.close();
   });
 });

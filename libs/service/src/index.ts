@@ -1,0 +1,2 @@
+export { TicketsModule } from './tickets.module.js';
+export { serviceMigrations } from './service.migrations.js';
