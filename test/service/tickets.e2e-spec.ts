@@ -26,6 +26,8 @@ describe('service desk tickets over HTTP', () => {
     expect(opened.body).toEqual({ ticketId: expect.any(String), trackingNumber: expect.stringMatching(new RegExp(`^CS-${year}-\\d{6}$`)), revision: 0, position: expect.any(String) });
     const found = await api.http.get(`/tickets/by-number/${encodeURIComponent(` ${opened.body.trackingNumber.toLowerCase()} `)}`).set(as('analyst')).expect(200);
     expect(found.body).toMatchObject({ ticketId: opened.body.ticketId, customerId, status: 'open', priority: 'high', category: 'complaint', subject: 'Desk wobbles', revision: 0 });
+    const extraZero = String(opened.body.trackingNumber).replace(/-(\d{6})$/, '-0$1');
+    expect((await api.http.get(`/tickets/by-number/${extraZero}`).set(as('service')).expect(200)).body.ticketId).toBe(opened.body.ticketId);
   });
 
   it('draws distinct, consecutive numbers for concurrent opens, and the same number again for a retried open', async () => {

@@ -8,9 +8,9 @@ import type { AppConfig } from '#config';
 import { customerStream } from '#customers/domain';
 import { NotFoundError, fold } from '#domain';
 import { schemaVersionOf } from '#event-catalog';
-import { isErased, type EventStore } from '#event-store';
+import type { EventStore } from '#event-store';
 import { APP_CONFIG, EVENT_STORE } from '#providers';
-import { parseTrackingNumber, ticketDecider, ticketStream, toTicketEvent, type TicketCommand, type TicketEvent, type TicketState } from '#service/domain';
+import { formatTrackingNumber, parseTrackingNumber, ticketDecider, ticketStream, toTicketEvent, type TicketCommand, type TicketEvent, type TicketState } from '#service/domain';
 import {
   AssignTicketDto,
   ChangeTicketPriorityDto,
@@ -75,7 +75,8 @@ export class TicketsController {
   @ApiProblemResponse(404, 'No ticket holds that number, or it is not a tracking number')
   async byNumber(@Param('number') number: string): Promise<TicketDto> {
     const parsed = parseTrackingNumber(number);
-    const ticketId = parsed === undefined ? undefined : await this.trackingNumbers.ticketOf(number.trim().toUpperCase());
+    // Looked up in its one written form, however it was typed (case, spaces, extra leading zeros).
+    const ticketId = parsed === undefined ? undefined : await this.trackingNumbers.ticketOf(formatTrackingNumber(parsed));
     // A number drawn for an open that then failed belongs to no ticket's stream.
     const ticket = ticketId === undefined ? undefined : await this.ticket(ticketId);
     if (ticket === undefined) throw new NotFoundError('ticket_not_found', `no ticket has the tracking number ${JSON.stringify(number.slice(0, 40))}`, 'number');
@@ -191,7 +192,6 @@ export class TicketsController {
     const state = fold(ticketDecider, events);
     const opened = events.find((event) => event.type === 'TicketOpened');
     if (!state.opened || opened?.type !== 'TicketOpened' || state.customerId === null || state.status === null) return undefined;
-    const subject: unknown = opened.data.subject;
     return {
       ticketId,
       trackingNumber: opened.data.trackingNumber,
@@ -200,7 +200,8 @@ export class TicketsController {
       channel: opened.data.channel,
       category: opened.data.category,
       priority: state.priority ?? opened.data.priority,
-      subject: typeof subject === 'string' && !isErased(subject) ? subject : null,
+      // An erased customer's subject reads as the ERASED marker, not as a string.
+      subject: typeof opened.data.subject === 'string' ? opened.data.subject : null,
       agentRepId: state.agentRepId,
       team: state.team,
       openedAt: opened.data.openedAt,
@@ -208,7 +209,7 @@ export class TicketsController {
       resolutionCode: state.resolutionCode,
       closedAt: state.closedAt,
       reopenCount: state.reopenCount,
-      revision: stored.length - 1,
+      revision: stored[stored.length - 1].revision,
     };
   }
 }

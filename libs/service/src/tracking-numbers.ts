@@ -39,8 +39,11 @@ export class TrackingNumbers {
       .onConflict((conflict) => conflict.column('ticket_id').doNothing())
       .returning('tracking_number')
       .executeTakeFirst();
-    // Another open of the same ticket id drew a number first: that one is the ticket's.
-    return inserted?.tracking_number ?? (await this.heldBy(ticketId)) ?? trackingNumber;
+    if (inserted !== undefined) return inserted.tracking_number;
+    // Another open of the same ticket id drew a number first: that one is the ticket's, ours a gap.
+    const winner = await this.heldBy(ticketId);
+    if (winner === undefined) throw new Error(`ticket ${ticketId} holds no tracking number after drawing one`);
+    return winner;
   }
 
   /** The ticket holding a tracking number, if any. */
